@@ -1,0 +1,17 @@
+{
+  "targets": [
+    {
+      "target_name": "cordon_landlock",
+      "sources": ["native/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-Wall", "-Wextra", "-std=c++17"]
+    },
+    {
+      "target_name": "cordon-launcher",
+      "type": "executable",
+      "sources": ["native/launcher.c"],
+      "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
+    }
+  ]
+}

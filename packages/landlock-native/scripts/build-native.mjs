@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Builds the addon and the launcher with node-gyp against the headers of the
+// Node that runs this script, never downloading them (pnpm does not pass npm's
+// nodedir to scripts, and this machine is offline). --if-stale skips the build
+// when both outputs are newer than every native source.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const outputs = ["build/Release/cordon_landlock.node", "build/Release/cordon-launcher"].map((p) => join(pkgDir, p));
+const sources = [join(pkgDir, "binding.gyp"), ...readdirSync(join(pkgDir, "native")).map((f) => join(pkgDir, "native", f))];
+
+if (process.argv.includes("--if-stale") && outputs.every(existsSync)) {
+  const oldestOutput = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
+  const newestSource = Math.max(...sources.map((s) => statSync(s).mtimeMs));
+  if (oldestOutput > newestSource) process.exit(0);
+}
+
+const prefix = resolve(process.execPath, "../..");
+const env = { ...process.env };
+if (existsSync(join(prefix, "include/node/node_api.h"))) env.npm_config_nodedir = prefix;
+
+const require = createRequire(import.meta.url);
+let nodeGyp;
+try {
+  nodeGyp = require.resolve("node-gyp/bin/node-gyp.js");
+} catch {
+  // Installed as a dependency of a packed CLI: fall back to the node-gyp npm bundles.
+  nodeGyp = join(dirname(process.execPath), "../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js");
+}
+const r = spawnSync(process.execPath, [nodeGyp, "rebuild", "-j", "max"], { cwd: pkgDir, env, stdio: "inherit" });
+process.exit(r.status ?? 1);
