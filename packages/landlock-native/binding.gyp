@@ -12,6 +12,12 @@
       "type": "executable",
       "sources": ["native/launcher.c"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
+    },
+    {
+      "target_name": "cordon-probe",
+      "type": "executable",
+      "sources": ["native/probe.c"],
+      "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
     }
   ]
 }

@@ -1,10 +1,307 @@
-/* Skeleton launcher: execs its arguments. Expanded by the kernel-layer work. */
+/*
+ * cordon-launcher: applies a Landlock ruleset to itself between fork and exec,
+ * then execs the command. Node never restricts itself (landlock_restrict_self
+ * only binds the calling thread), so enforcement happens here, in the child.
+ *
+ *   cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S]
+ *                   [--seccomp-fd M] [--] CMD [ARGS...]
+ *
+ * Stages: status fd → override check → no_new_privs → restrict_self → seccomp
+ * → close inherited fds → exec. Any failure before exec writes one JSON line to
+ * the status fd, one line to stderr, and exits 125 without exec'ing anything.
+ * Exit 127: command not found; 126: found but not executable; 2: usage error.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "landlock_abi.h"
+
+#define EXIT_USAGE 2
+#define EXIT_SETUP 125
+#define EXIT_NOT_EXECUTABLE 126
+#define EXIT_NOT_FOUND 127
+
+#ifndef __NR_close_range
+#define __NR_close_range 436
+#endif
+
+struct options {
+  int ruleset_fd;         /* -1: no Landlock domain */
+  int has_restrict_flags; /* --restrict-flags given */
+  unsigned long restrict_flags;
+  int status_fd;  /* -1: none */
+  int seccomp_fd; /* -1: none */
+  char **command; /* NULL-terminated argv of the command */
+};
+
+static int status_fd = -1;
+
+static const char *errno_name(int err) {
+  const char *name = strerrorname_np(err);
+  return name ? name : "EUNKNOWN";
+}
+
+/* Writes s as a JSON string body (without quotes) into out; always terminates. */
+static void json_escape(char *out, size_t cap, const char *s) {
+  size_t n = 0;
+  for (; *s && n + 7 < cap; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      out[n++] = '\\';
+      out[n++] = (char)c;
+    } else if (c < 0x20) {
+      n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+    } else {
+      out[n++] = (char)c;
+    }
+  }
+  out[n] = '\0';
+}
+
+/* Reports a failure to the status fd (JSON) and stderr, then exits with code. */
+__attribute__((noreturn, format(printf, 4, 5))) static void fail(int code, const char *stage, int err,
+                                                                 const char *fmt, ...) {
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+
+  if (status_fd >= 0) {
+    char escaped[sizeof message * 6 + 1];
+    char line[sizeof escaped + 128];
+    json_escape(escaped, sizeof escaped, message);
+    int len = snprintf(line, sizeof line, "{\"stage\":\"%s\",\"errno\":\"%s\",\"message\":\"%s\"}\n", stage,
+                       errno_name(err), escaped);
+    if (len > 0) {
+      ssize_t ignored = write(status_fd, line, (size_t)len);
+      (void)ignored;
+    }
+  }
+  fprintf(stderr, "cordon-launcher: %s\n", message);
+  exit(code);
+}
+
+static void usage(const char *why) {
+  fprintf(stderr,
+          "cordon-launcher: %s\n"
+          "usage: cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S] [--seccomp-fd M] [--] CMD "
+          "[ARGS...]\n",
+          why);
+  exit(EXIT_USAGE);
+}
+
+/* Strict number parsing: the whole string, base 10 (or 0x.. hex), within max. */
+static unsigned long parse_number(const char *option, const char *text, unsigned long max) {
+  char why[256];
+  if (text == NULL) {
+    snprintf(why, sizeof why, "%s needs a value", option);
+    usage(why);
+  }
+  char *end = NULL;
+  errno = 0;
+  unsigned long v = strtoul(text, &end, 0);
+  if (!isdigit((unsigned char)text[0]) || errno != 0 || *end != '\0' || v > max) {
+    snprintf(why, sizeof why, "%s: invalid value '%s' (expected an integer 0..%lu)", option, text, max);
+    usage(why);
+  }
+  return v;
+}
+
+static void parse_args(int argc, char **argv, struct options *o) {
+  o->ruleset_fd = -1;
+  o->has_restrict_flags = 0;
+  o->restrict_flags = 0;
+  o->status_fd = -1;
+  o->seccomp_fd = -1;
+  o->command = NULL;
+
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0) {
+      i++;
+      break;
+    }
+    if (strncmp(a, "-", 1) != 0) break;
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--ruleset-fd") == 0) {
+      o->ruleset_fd = (int)parse_number(a, value, INT_MAX);
+    } else if (strcmp(a, "--restrict-flags") == 0) {
+      o->restrict_flags = parse_number(a, value, UINT32_MAX);
+      o->has_restrict_flags = 1;
+    } else if (strcmp(a, "--status-fd") == 0) {
+      o->status_fd = (int)parse_number(a, value, INT_MAX);
+    } else if (strcmp(a, "--seccomp-fd") == 0) {
+      o->seccomp_fd = (int)parse_number(a, value, INT_MAX);
+    } else {
+      char why[256];
+      snprintf(why, sizeof why, "unknown option '%s'", a);
+      usage(why);
+    }
+    i++;
+  }
+  if (i >= argc) usage("missing command");
+  if (o->status_fd >= 0 && o->status_fd < 3) usage("--status-fd must be 3 or above (it is closed on exec)");
+  if (o->status_fd >= 0 && (o->status_fd == o->ruleset_fd || o->status_fd == o->seccomp_fd))
+    usage("--status-fd must differ from the ruleset and seccomp fds");
+  o->command = argv + i;
+}
+
+/* The status pipe must close on a successful exec, so the parent reads EOF. */
+static void stage_status_fd(const struct options *o) {
+  if (o->status_fd < 0) return;
+  int flags = fcntl(o->status_fd, F_GETFD);
+  if (flags < 0 || fcntl(o->status_fd, F_SETFD, flags | FD_CLOEXEC) < 0) {
+    int err = errno;
+    /* Not usable: report on stderr only. */
+    fail(EXIT_SETUP, "status_fd", err, "status fd %d is not usable: %s", o->status_fd, strerror(err));
+  }
+  status_fd = o->status_fd;
+}
+
+/*
+ * CORDON_LANDLOCK_ABI_MAX pretends the kernel is older: restrict_self must then
+ * fail exactly as that kernel would (ENOSYS for ABI 0, EINVAL for flags it lacks).
+ * Returns the ABI to emulate, or -1 when the real kernel decides.
+ */
+static int override_abi(void) {
+  const char *text = getenv("CORDON_LANDLOCK_ABI_MAX");
+  if (text == NULL || text[0] == '\0') return -1;
+  char *end = NULL;
+  errno = 0;
+  unsigned long max = strtoul(text, &end, 10);
+  if (!isdigit((unsigned char)text[0]) || errno != 0 || *end != '\0' || max > INT_MAX)
+    fail(EXIT_SETUP, "override", EINVAL,
+         "CORDON_LANDLOCK_ABI_MAX='%s' is not a non-negative integer", text);
+  long kernel = cordon_create_ruleset(NULL, 0, CORDON_CREATE_RULESET_VERSION);
+  if (kernel < 0) return -1; /* no Landlock at all: the kernel's own errno is the truth */
+  return (long)max < kernel ? (int)max : -1;
+}
+
+static void stage_no_new_privs(void) {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    int err = errno;
+    fail(EXIT_SETUP, "no_new_privs", err, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(err));
+  }
+}
+
+static const char *restrict_hint(int err) {
+  switch (err) {
+    case E2BIG: return " (already 16 stacked Landlock domains)";
+    case EBADF: return " (not an open fd)";
+    case EBADFD: return " (not a Landlock ruleset fd)";
+    case EINVAL: return " (a flag this kernel does not know)";
+    case EPERM: return " (no_new_privs unset and no CAP_SYS_ADMIN)";
+    case ENOSYS: return " (kernel built without Landlock)";
+    case EOPNOTSUPP: return " (Landlock disabled at boot)";
+    default: return "";
+  }
+}
+
+static void stage_restrict_self(const struct options *o, int emulated_abi) {
+  /* Without a ruleset, flags alone (LOG_SUBDOMAINS_OFF) are still valid; nothing otherwise. */
+  if (o->ruleset_fd < 0 && !o->has_restrict_flags) return;
+  uint32_t flags = (uint32_t)o->restrict_flags;
+  int err = 0;
+  if (emulated_abi == 0) {
+    err = ENOSYS;
+  } else if (emulated_abi > 0 && (flags & ~cordon_restrict_flags_for_abi(emulated_abi)) != 0) {
+    err = EINVAL;
+  } else if (cordon_restrict_self(o->ruleset_fd, flags) != 0) {
+    err = errno;
+  }
+  if (err != 0)
+    fail(EXIT_SETUP, "restrict_self", err, "landlock_restrict_self(fd %d, flags 0x%x): %s%s", o->ruleset_fd, flags,
+         strerror(err), restrict_hint(err));
+  if (o->ruleset_fd >= 0) close(o->ruleset_fd);
+}
+
+/*
+ * Extension point: a seccomp filter (read from --seccomp-fd) is installed here,
+ * after the Landlock domain and before inherited fds are closed. Until it is
+ * implemented, asking for one fails closed rather than running unfiltered.
+ */
+static void stage_seccomp(const struct options *o) {
+  if (o->seccomp_fd < 0) return;
+  fail(EXIT_SETUP, "seccomp", ENOSYS, "--seccomp-fd %d: seccomp filters are not supported by this launcher",
+       o->seccomp_fd);
+}
+
+static int close_range_except(unsigned int keep) {
+  long r;
+  if (keep < 3 || keep == UINT_MAX) {
+    r = syscall(__NR_close_range, 3U, ~0U, 0U);
+  } else {
+    r = keep > 3 ? syscall(__NR_close_range, 3U, keep - 1, 0U) : 0;
+    if (r == 0) r = syscall(__NR_close_range, keep + 1, ~0U, 0U);
+  }
+  return r == 0 ? 0 : -1;
+}
+
+/* Fallback for kernels before 5.9: list /proc/self/fd first, then close. */
+static int close_via_proc(int keep) {
+  DIR *dir = opendir("/proc/self/fd");
+  if (dir == NULL) return -1;
+  int self = dirfd(dir);
+  int fds[1024];
+  int n = 0;
+  for (;;) {
+    n = 0;
+    rewinddir(dir);
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL && n < (int)(sizeof fds / sizeof fds[0])) {
+      if (!isdigit((unsigned char)e->d_name[0])) continue;
+      int fd = atoi(e->d_name);
+      if (fd >= 3 && fd != keep && fd != self) fds[n++] = fd;
+    }
+    for (int i = 0; i < n; i++) close(fds[i]);
+    if (n < (int)(sizeof fds / sizeof fds[0])) break; /* everything seen in one pass */
+  }
+  closedir(dir);
+  return 0;
+}
+
+/* Inherited fds keep the rights they were opened with: nothing is handed on but stdio. */
+static void stage_close_fds(const struct options *o) {
+  if (close_range_except((unsigned int)o->status_fd) == 0) return;
+  int err = errno;
+  if (err == ENOSYS && close_via_proc(o->status_fd) == 0) return;
+  fail(EXIT_SETUP, "close_fds", err, "closing inherited file descriptors: %s", strerror(err));
+}
+
+static void stage_exec(char **command) {
+  execvp(command[0], command);
+  int err = errno;
+  if (err == ENOENT || err == ENOTDIR)
+    fail(EXIT_NOT_FOUND, "exec", err, "%s: command not found", command[0]);
+  if (err == EACCES)
+    fail(EXIT_NOT_EXECUTABLE, "exec", err,
+         "%s: permission denied (not executable, or Landlock denies EXECUTE on it or its ELF interpreter)",
+         command[0]);
+  fail(EXIT_NOT_EXECUTABLE, "exec", err, "%s: cannot execute: %s", command[0], strerror(err));
+}
+
 int main(int argc, char **argv) {
-  if (argc < 2) { fprintf(stderr, "cordon-launcher: usage: cordon-launcher CMD [ARGS]\n"); return 2; }
-  execvp(argv[1], argv + 1);
-  perror("cordon-launcher: exec");
-  return 127;
+  struct options o;
+  parse_args(argc, argv, &o);
+  stage_status_fd(&o);
+  int emulated_abi = override_abi();
+  stage_no_new_privs();
+  stage_restrict_self(&o, emulated_abi);
+  stage_seccomp(&o);
+  stage_close_fds(&o);
+  stage_exec(o.command);
+  return EXIT_SETUP; /* not reached */
 }

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const outputs = ["build/Release/cordon_landlock.node", "build/Release/cordon-launcher"].map((p) => join(pkgDir, p));
+const outputs = ["build/Release/cordon_landlock.node", "build/Release/cordon-launcher", "build/Release/cordon-probe"].map((p) => join(pkgDir, p));
 const sources = [join(pkgDir, "binding.gyp"), ...readdirSync(join(pkgDir, "native")).map((f) => join(pkgDir, "native", f))];
 
 if (process.argv.includes("--if-stale") && outputs.every(existsSync)) {

@@ -1,0 +1,182 @@
+/*
+ * cordon-probe: test helper. Performs exactly one operation and prints the
+ * kernel's answer as an errno name (EACCES, EXDEV, ...) or OK, so tests assert
+ * what the kernel really did. Exit status 0 either way; 2 on a usage error.
+ *
+ *   read P | write P | creat P | truncate P | readdir P | mkdir P | rmdir P
+ *   unlink P | rename A B | link A B | connect4 PORT | connect6 PORT
+ *   bind4 PORT | bind6 PORT | unix-connect NAME (abstract) | kill PID
+ *   exec PATH [ARGS...] | fds | noop | ruleset-exec CMD [ARGS...]
+ *
+ * ruleset-exec creates a fresh ruleset (handling MAKE_BLOCK only, which
+ * nothing here needs), puts it on fd 3 and execs CMD: used to nest launchers.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "landlock_abi.h"
+
+static int report(int r) {
+  if (r == 0) {
+    puts("OK");
+  } else {
+    const char *name = strerrorname_np(errno);
+    puts(name ? name : "EUNKNOWN");
+  }
+  return 0;
+}
+
+static int ok_or_errno(long r) { return report(r < 0 ? -1 : 0); }
+
+static int do_read(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return report(-1);
+  char buf[16];
+  ssize_t n = read(fd, buf, sizeof buf);
+  int err = errno;
+  close(fd);
+  errno = err;
+  return ok_or_errno(n);
+}
+
+static int do_write(const char *path) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return report(-1);
+  ssize_t n = write(fd, "x", 1);
+  int err = errno;
+  close(fd);
+  errno = err;
+  return ok_or_errno(n);
+}
+
+static int do_creat(const char *path) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd >= 0) close(fd);
+  return ok_or_errno(fd);
+}
+
+static int do_readdir(const char *path) {
+  DIR *d = opendir(path);
+  if (d == NULL) return report(-1);
+  closedir(d);
+  return report(0);
+}
+
+static int inet(int family, int do_bind, const char *port_text) {
+  int port = atoi(port_text);
+  int s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return report(-1);
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  socklen_t len;
+  if (family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)port);
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof *a;
+  } else {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((uint16_t)port);
+    a->sin6_addr = in6addr_loopback;
+    len = sizeof *a;
+  }
+  int r = do_bind ? bind(s, (struct sockaddr *)&ss, len) : connect(s, (struct sockaddr *)&ss, len);
+  return report(r);
+}
+
+static int unix_connect(const char *name) {
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return report(-1);
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  size_t n = strlen(name);
+  if (n + 1 > sizeof a.sun_path) n = sizeof a.sun_path - 1;
+  memcpy(a.sun_path + 1, name, n); /* leading NUL: abstract namespace */
+  return report(connect(s, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)));
+}
+
+/* Prints the open fds >= 3 (comma-separated) or "none". */
+static int list_fds(void) {
+  DIR *d = opendir("/proc/self/fd");
+  if (d == NULL) return report(-1);
+  int self = dirfd(d);
+  int first = 1;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    int fd = atoi(e->d_name);
+    if (fd < 3 || fd == self) continue;
+    printf(first ? "%d" : ",%d", fd);
+    first = 0;
+  }
+  closedir(d);
+  puts(first ? "none" : "");
+  return 0;
+}
+
+static int ruleset_exec(char **argv) {
+  struct cordon_ruleset_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.handled_access_fs = CORDON_ACCESS_FS_MAKE_BLOCK;
+  long fd = cordon_create_ruleset(&attr, sizeof attr, 0);
+  if (fd < 0 || (fd != 3 && dup2((int)fd, 3) < 0)) return report(-1);
+  fflush(stdout);
+  execvp(argv[0], argv);
+  return report(-1);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: cordon-probe OP [ARGS...]\n");
+    return 2;
+  }
+  const char *op = argv[1];
+  const char *a = argc > 2 ? argv[2] : NULL;
+  const char *b = argc > 3 ? argv[3] : NULL;
+  setvbuf(stdout, NULL, _IONBF, 0);
+
+  if (strcmp(op, "noop") == 0) return report(0);
+  if (strcmp(op, "fds") == 0) return list_fds();
+  if (a == NULL) goto usage;
+  if (strcmp(op, "read") == 0) return do_read(a);
+  if (strcmp(op, "write") == 0) return do_write(a);
+  if (strcmp(op, "creat") == 0) return do_creat(a);
+  if (strcmp(op, "truncate") == 0) return report(truncate(a, 0));
+  if (strcmp(op, "readdir") == 0) return do_readdir(a);
+  if (strcmp(op, "mkdir") == 0) return report(mkdir(a, 0755));
+  if (strcmp(op, "rmdir") == 0) return report(rmdir(a));
+  if (strcmp(op, "unlink") == 0) return report(unlink(a));
+  if (strcmp(op, "connect4") == 0) return inet(AF_INET, 0, a);
+  if (strcmp(op, "connect6") == 0) return inet(AF_INET6, 0, a);
+  if (strcmp(op, "bind4") == 0) return inet(AF_INET, 1, a);
+  if (strcmp(op, "bind6") == 0) return inet(AF_INET6, 1, a);
+  if (strcmp(op, "unix-connect") == 0) return unix_connect(a);
+  if (strcmp(op, "kill") == 0) return report(kill((pid_t)atoi(a), 0));
+  if (strcmp(op, "exec") == 0) {
+    execv(a, argv + 2);
+    return report(-1);
+  }
+  if (strcmp(op, "ruleset-exec") == 0) return ruleset_exec(argv + 2);
+  if (b == NULL) goto usage;
+  if (strcmp(op, "rename") == 0) return report(rename(a, b));
+  if (strcmp(op, "link") == 0) return report(link(a, b));
+usage:
+  fprintf(stderr, "cordon-probe: bad operation or missing argument: %s\n", op);
+  return 2;
+}
