@@ -38,7 +38,6 @@
 
 struct options {
   int ruleset_fd;         /* -1: no Landlock domain */
-  int has_restrict_flags; /* --restrict-flags given */
   unsigned long restrict_flags;
   int status_fd;  /* -1: none */
   int seccomp_fd; /* -1: none */
@@ -121,7 +120,6 @@ static unsigned long parse_number(const char *option, const char *text, unsigned
 
 static void parse_args(int argc, char **argv, struct options *o) {
   o->ruleset_fd = -1;
-  o->has_restrict_flags = 0;
   o->restrict_flags = 0;
   o->status_fd = -1;
   o->seccomp_fd = -1;
@@ -140,7 +138,6 @@ static void parse_args(int argc, char **argv, struct options *o) {
       o->ruleset_fd = (int)parse_number(a, value, INT_MAX);
     } else if (strcmp(a, "--restrict-flags") == 0) {
       o->restrict_flags = parse_number(a, value, UINT32_MAX);
-      o->has_restrict_flags = 1;
     } else if (strcmp(a, "--status-fd") == 0) {
       o->status_fd = (int)parse_number(a, value, INT_MAX);
     } else if (strcmp(a, "--seccomp-fd") == 0) {
@@ -212,7 +209,7 @@ static const char *restrict_hint(int err) {
 
 static void stage_restrict_self(const struct options *o, int emulated_abi) {
   /* Without a ruleset, flags alone (LOG_SUBDOMAINS_OFF) are still valid; nothing otherwise. */
-  if (o->ruleset_fd < 0 && !o->has_restrict_flags) return;
+  if (o->ruleset_fd < 0 && o->restrict_flags == 0) return;
   uint32_t flags = (uint32_t)o->restrict_flags;
   int err = 0;
   if (emulated_abi == 0) {

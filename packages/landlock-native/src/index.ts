@@ -1,16 +1,18 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const pkgDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(import.meta.url);
-const binding = require("node-gyp-build")(pkgDir) as { kernelAbi(): number };
-
-/** The kernel's Landlock ABI version, or 0 when Landlock is unavailable. */
-export function abi(): number {
-  const r = binding.kernelAbi();
-  return r < 0 ? 0 : r;
-}
-
-/** Absolute path of the exec launcher executable. */
-export const launcherPath = join(pkgDir, "build", "Release", "cordon-launcher");
+/**
+ * @cordon/landlock-native: the kernel layer. Landlock ABI query, rulesets and
+ * rules (through a Node-API addon), and the exec launcher that enforces a
+ * ruleset in a child process. Kernel facts only; no policy.
+ */
+export { FS, NET, SCOPE, RESTRICT, FS_FILE_RIGHTS, NEWEST_KNOWN_ABI, abiMasks, type AbiMasks } from "./constants.js";
+export { LandlockError, errnoName, type LandlockErrorDetails } from "./errors.js";
+export { ABI_OVERRIDE_ENV } from "./override.js";
+export { status, abi, errata, type LandlockStatus, type UnavailableReason } from "./status.js";
+export { createRuleset, Ruleset, type RulesetSpec } from "./ruleset.js";
+export {
+  launcherPath,
+  launcherArgs,
+  parseLauncherStatus,
+  LAUNCHER_EXIT,
+  type LauncherOptions,
+  type LauncherStatus,
+} from "./launcher.js";

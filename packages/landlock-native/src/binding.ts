@@ -1,0 +1,23 @@
+// Loads the compiled addon. Every function returns the kernel's answer: a
+// value, or a negative errno (addPathRule: null or the failing errno+syscall).
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The package root (works from both src/ and dist/). */
+export const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface NativeBinding {
+  query(flags: number): number;
+  createRuleset(fs: number, net: number, scoped: number): number;
+  addPathRule(rulesetFd: number, path: string, access: number): null | { errno: number; syscall: string };
+  addPortRule(rulesetFd: number, port: number, access: number): number;
+  closeFd(fd: number): number;
+  strerror(errno: number): string;
+}
+
+const require = createRequire(import.meta.url);
+export const binding = (require("node-gyp-build") as (dir: string) => NativeBinding)(packageDir);
+
+export const CREATE_RULESET_VERSION = 1 << 0;
+export const CREATE_RULESET_ERRATA = 1 << 1;

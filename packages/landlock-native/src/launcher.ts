@@ -1,0 +1,69 @@
+import { join } from "node:path";
+import { packageDir } from "./binding.js";
+import { LandlockError } from "./errors.js";
+
+/** Absolute path of the built `cordon-launcher` executable. */
+export const launcherPath = join(packageDir, "build", "Release", "cordon-launcher");
+
+/** Launcher exit codes (otherwise the command's own status). */
+export const LAUNCHER_EXIT = {
+  /** Bad launcher arguments. */
+  USAGE: 2,
+  /** Setup failed before exec; nothing was exec'd (details on the status fd). */
+  SETUP_FAILED: 125,
+  /** The command was found but could not be executed. */
+  NOT_EXECUTABLE: 126,
+  /** The command was not found. */
+  NOT_FOUND: 127,
+} as const;
+
+/** One line the launcher writes to the status fd when it fails before (or at) exec. */
+export interface LauncherStatus {
+  /** `status_fd`, `override`, `no_new_privs`, `restrict_self`, `seccomp`, `close_fds` or `exec`. */
+  stage: string;
+  /** errno name, e.g. `EPERM`. */
+  errno: string;
+  message: string;
+}
+
+export interface LauncherOptions {
+  /** The ruleset fd number as seen by the child (3 when passed as stdio[3]). */
+  rulesetFd?: number;
+  /** RESTRICT flags for landlock_restrict_self. */
+  restrictFlags?: number;
+  /** A close-on-exec status pipe in the child (e.g. 4). */
+  statusFd?: number;
+  command: string;
+  args?: readonly string[];
+}
+
+function checkInt(value: number | undefined, name: string, min: number): void {
+  if (value === undefined) return;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw LandlockError.of("EINVAL", { syscall: "launcherArgs", hint: `${name} must be an integer >= ${min}, got ${String(value)}` });
+  }
+}
+
+/** The launcher's argv (without the launcher itself) for the given options. */
+export function launcherArgs(options: LauncherOptions): string[] {
+  const { rulesetFd, restrictFlags, statusFd, command, args = [] } = options;
+  checkInt(rulesetFd, "rulesetFd", 0);
+  checkInt(restrictFlags, "restrictFlags", 0);
+  checkInt(statusFd, "statusFd", 3);
+  if (typeof command !== "string" || command === "") {
+    throw LandlockError.of("EINVAL", { syscall: "launcherArgs", hint: "command must be a non-empty string" });
+  }
+  const argv: string[] = [];
+  if (rulesetFd !== undefined) argv.push("--ruleset-fd", String(rulesetFd));
+  if (restrictFlags !== undefined && restrictFlags !== 0) argv.push("--restrict-flags", `0x${restrictFlags.toString(16)}`);
+  if (statusFd !== undefined) argv.push("--status-fd", String(statusFd));
+  argv.push("--", command, ...args);
+  return argv;
+}
+
+/** Parses the status-fd output: undefined when empty (exec succeeded). */
+export function parseLauncherStatus(text: string): LauncherStatus | undefined {
+  const line = text.split("\n").find((l) => l.trim() !== "");
+  if (line === undefined) return undefined;
+  return JSON.parse(line) as LauncherStatus;
+}
