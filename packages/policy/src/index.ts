@@ -1,1 +1,30 @@
-export const placeholder = true;
+export type {
+  Compat,
+  FilesystemPolicy,
+  HostRule,
+  InlineOptions,
+  NetworkMode,
+  NetworkPolicy,
+  PathAccess,
+  PathSource,
+  Policy,
+  ResolvedPath,
+  ResolvedPolicy,
+} from "./model.js";
+export { COMPAT_LEVELS, NETWORK_MODES } from "./model.js";
+export { PolicyError } from "./errors.js";
+export {
+  FS_ACCESS,
+  FS_FILE_RIGHTS,
+  LANDLOCK_ABI,
+  LATEST_KNOWN_ABI,
+  NET_ACCESS,
+  RESTRICT_SELF,
+  SCOPES,
+  abiCapabilities,
+  type AbiCapabilities,
+} from "./abi.js";
+export { canonicalizeHost, type CanonicalHost } from "./host/canonicalize.js";
+export { DEFAULT_PORTS, formatHostRule, parseHostEntry } from "./host/entry.js";
+export { compileHostPattern, parseCidr, type HostPattern } from "./host/pattern.js";
+export { compileHostRules, type HostDecision, type HostMatcher } from "./host/matcher.js";
