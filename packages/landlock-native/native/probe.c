@@ -5,7 +5,8 @@
  *
  *   read P | write P | creat P | truncate P | readdir P | mkdir P | rmdir P
  *   unlink P | rename A B | link A B | connect4 PORT | connect6 PORT
- *   bind4 PORT | bind6 PORT | unix-connect NAME (abstract) | kill PID
+ *   bind4 PORT | bind6 PORT | unix-connect NAME (abstract, NUL-padded like Node)
+ *   kill PID
  *   exec PATH [ARGS...] | fds | noop | ruleset-exec CMD [ARGS...]
  *
  * ruleset-exec creates a fresh ruleset (handling MAKE_BLOCK only, which
@@ -18,7 +19,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +108,8 @@ static int unix_connect(const char *name) {
   size_t n = strlen(name);
   if (n + 1 > sizeof a.sun_path) n = sizeof a.sun_path - 1;
   memcpy(a.sun_path + 1, name, n); /* leading NUL: abstract namespace */
-  return report(connect(s, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n)));
+  /* Node 20 binds abstract names with the whole NUL-padded sun_path: match it. */
+  return report(connect(s, (struct sockaddr *)&a, (socklen_t)sizeof a));
 }
 
 /* Prints the open fds >= 3 (comma-separated) or "none". */
