@@ -1,1 +1,12 @@
-export const placeholder = true;
+export { createProxy } from "./server.js";
+export type { CordonProxy, ProxyOptions, ProxyUpdate, ProxyEvents } from "./server.js";
+export { startProxyWorker } from "./worker.js";
+export type { CordonProxyHandle, WorkerProxyOptions } from "./worker.js";
+export { REASONS } from "./reasons.js";
+export type { RefusalReason } from "./reasons.js";
+export { DEFAULT_LIMITS } from "./limits.js";
+export type { ProxyLimits } from "./limits.js";
+export type { DecisionEvent, TunnelClosedEvent, ProxyEvent, ProxyStats, AuditLogTarget } from "./events.js";
+export type { Resolver, ResolvedAddress } from "./resolve.js";
+export { checkAddress } from "./ssrf.js";
+export type { HostRule, NetworkPolicy, HostDecision, HostMatcher } from "./policy-types.js";

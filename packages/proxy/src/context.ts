@@ -1,0 +1,27 @@
+// What the request handlers need from the server, kept narrow so each handler
+// module can be read on its own.
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { Dispatcher } from "undici";
+import type { GateContext } from "./admission.js";
+import type { DecisionEvent, TunnelClosedEvent } from "./events.js";
+import type { ProxyLimits } from "./limits.js";
+import type { Refusal } from "./refusal.js";
+import type { Tunnel } from "./tunnel.js";
+
+export type DecisionInput = Omit<DecisionEvent, "type" | "time">;
+export type TunnelClosedInput = Omit<TunnelClosedEvent, "type" | "time">;
+
+export interface ProxyContext {
+  readonly limits: ProxyLimits;
+  /** The gate as of now; update() swaps the matcher for later requests only. */
+  gate(): GateContext;
+  nextId(): number;
+  /** Refusal owed before anything else is looked at (shutdown, connection limit, token). */
+  preflight(req: IncomingMessage): Refusal | undefined;
+  decided(event: DecisionInput): void;
+  tunnelClosed(event: TunnelClosedInput): void;
+  trackUpstream(socket: Socket): void;
+  trackTunnel(tunnel: Tunnel): void;
+  readonly dispatcher: Dispatcher;
+}

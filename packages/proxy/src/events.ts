@@ -1,0 +1,102 @@
+// Event schema, counters and the JSON-lines audit log.
+import { createWriteStream } from "node:fs";
+import type { Writable } from "node:stream";
+import type { RefusalReason } from "./reasons.js";
+
+export interface DecisionEvent {
+  type: "decision";
+  id: number;
+  /** ISO 8601 timestamp. */
+  time: string;
+  method: string;
+  host: string;
+  port: number;
+  /** The checked address that was dialled (allowed requests only). */
+  address?: string;
+  decision: "allow" | "deny";
+  reason?: RefusalReason;
+  rule?: string;
+  /** Status sent to the client (200 for an established tunnel; the upstream's status when forwarded). */
+  status: number;
+}
+
+export interface TunnelClosedEvent {
+  type: "tunnel-closed";
+  id: number;
+  time: string;
+  host: string;
+  port: number;
+  /** Bytes sent from the client to the upstream (including the CONNECT head bytes). */
+  bytesUp: number;
+  /** Bytes sent from the upstream to the client. */
+  bytesDown: number;
+  durationMs: number;
+}
+
+export type ProxyEvent = DecisionEvent | TunnelClosedEvent;
+
+export interface ProxyStats {
+  allowed: number;
+  denied: number;
+  byReason: Partial<Record<RefusalReason, number>>;
+  byHost: Record<string, { allowed: number; denied: number }>;
+}
+
+// A client inventing names must not grow memory without bound.
+const MAX_HOSTS_TRACKED = 10_000;
+const OTHER_HOSTS = "(other)";
+
+export class StatsCollector {
+  private stats: ProxyStats = { allowed: 0, denied: 0, byReason: {}, byHost: {} };
+  private hostCount = 0;
+
+  record(event: DecisionEvent): void {
+    const s = this.stats;
+    let key = event.host;
+    if (!(key in s.byHost)) {
+      if (this.hostCount >= MAX_HOSTS_TRACKED) key = OTHER_HOSTS;
+      else this.hostCount++;
+    }
+    const perHost = (s.byHost[key] ??= { allowed: 0, denied: 0 });
+    if (event.decision === "allow") {
+      s.allowed++;
+      perHost.allowed++;
+    } else {
+      s.denied++;
+      perHost.denied++;
+      if (event.reason) s.byReason[event.reason] = (s.byReason[event.reason] ?? 0) + 1;
+    }
+  }
+
+  snapshot(): ProxyStats {
+    return structuredClone(this.stats);
+  }
+}
+
+/** A file path (appended to) or any writable stream. */
+export type AuditLogTarget = string | Writable;
+
+export class AuditLog {
+  private readonly stream: Writable;
+  private readonly owned: boolean;
+
+  constructor(target: AuditLogTarget) {
+    this.owned = typeof target === "string";
+    this.stream = typeof target === "string" ? createWriteStream(target, { flags: "a" }) : target;
+    // A failing log must not take the proxy down; the error is kept for close().
+    this.stream.on("error", () => {});
+  }
+
+  write(event: ProxyEvent): void {
+    if (!this.stream.writableEnded && !this.stream.destroyed) this.stream.write(JSON.stringify(event) + "\n");
+  }
+
+  /** Flushes; closes the file if the log opened it. */
+  async close(): Promise<void> {
+    if (!this.owned) return;
+    await new Promise<void>((resolve) => {
+      this.stream.end(() => resolve());
+      this.stream.once("error", () => resolve());
+    });
+  }
+}

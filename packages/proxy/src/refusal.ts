@@ -1,0 +1,66 @@
+// How a refusal looks on the wire: a small JSON body the sandboxed program (or
+// its user) can read, plus X-Cordon-Reason for tools that only see headers.
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import type { ServerResponse } from "node:http";
+import { REASONS, type RefusalReason } from "./reasons.js";
+
+export interface Refusal {
+  reason: RefusalReason;
+  message: string;
+  host?: string;
+  port?: number;
+  rule?: string;
+  /** Overrides the reason's default status (431 and 408 are bad requests too). */
+  status?: number;
+}
+
+export function refusalStatus(refusal: Refusal): number {
+  return refusal.status ?? REASONS[refusal.reason];
+}
+
+function refusalParts(refusal: Refusal): { status: number; headers: Record<string, string>; body: string } {
+  const body =
+    JSON.stringify({
+      error: refusal.reason,
+      host: refusal.host ?? null,
+      port: refusal.port ?? null,
+      rule: refusal.rule ?? null,
+      message: refusal.message,
+    }) + "\n";
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "Content-Length": String(Buffer.byteLength(body)),
+    "X-Cordon-Reason": refusal.reason,
+    Connection: "close",
+  };
+  if (refusal.reason === "auth-required") headers["Proxy-Authenticate"] = 'Basic realm="cordon"';
+  return { status: refusalStatus(refusal), headers, body };
+}
+
+/** Answers on a ServerResponse (plain-HTTP requests). */
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  const { status, headers, body } = refusalParts(refusal);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.shouldKeepAlive = false;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/** Answers on a raw socket (CONNECT and parse errors, where no ServerResponse exists). */
+export function writeRefusal(socket: Socket, refusal: Refusal): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { status, headers, body } = refusalParts(refusal);
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("");
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? "Error"}\r\n${head}\r\n${body}`);
+  // A client that keeps sending must not hold the socket open after our answer.
+  socket.setTimeout(2000, () => socket.destroy());
+}

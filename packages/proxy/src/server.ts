@@ -1,0 +1,217 @@
+// createProxy: the node:http server wiring, connection accounting, live update and shutdown.
+import { EventEmitter } from "node:events";
+import { createServer, type IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import { Agent } from "undici";
+import { tokenChecker } from "./auth.js";
+import { handleConnect } from "./connect.js";
+import type { DecisionInput, ProxyContext, TunnelClosedInput } from "./context.js";
+import { AuditLog, StatsCollector, type AuditLogTarget, type DecisionEvent, type ProxyEvent, type ProxyStats, type TunnelClosedEvent } from "./events.js";
+import { handleForward } from "./forward.js";
+import { compileHostRules } from "./host-rules.js";
+import { resolveLimits, type ProxyLimits } from "./limits.js";
+import type { HostMatcher, NetworkPolicy } from "./policy-types.js";
+import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
+import { systemResolver, type Resolver } from "./resolve.js";
+import { Tunnel } from "./tunnel.js";
+import { proxyUrl } from "./url.js";
+
+export interface ProxyOptions {
+  /** The policy's network section; its allow/deny lists become the matcher. */
+  network?: NetworkPolicy;
+  /** A prebuilt matcher (takes precedence over `network`). */
+  matcher?: HostMatcher;
+  /** Listen address; loopback only makes sense. Default 127.0.0.1. */
+  host?: string;
+  /** Listen port; 0 picks a free one. Default network.proxyPort, else 3128. */
+  port?: number;
+  /** Per-run token: clients must send Proxy-Authorization Basic cordon:<token>. */
+  token?: string;
+  /** Every event as one JSON line, to a file (appended) or a stream. */
+  auditLog?: AuditLogTarget;
+  limits?: Partial<ProxyLimits>;
+  /** Name resolution; default dns.lookup with all: true. */
+  resolver?: Resolver;
+}
+
+export type ProxyUpdate = NetworkPolicy | { matcher: HostMatcher };
+
+export interface ProxyEvents {
+  decision: [DecisionEvent];
+  "tunnel-closed": [TunnelClosedEvent];
+}
+
+export interface CordonProxy extends EventEmitter<ProxyEvents> {
+  readonly address: { host: string; port: number };
+  /** http://[cordon:<token>@]host:port; the token defaults to the proxy's own. */
+  url(token?: string): string;
+  stats(): ProxyStats;
+  /** Replaces the allowlist for new requests; open tunnels stay up. */
+  update(next: ProxyUpdate): void;
+  /** Client and upstream sockets currently open (for leak checks). */
+  openSockets(): { clients: number; upstreams: number };
+  close(): Promise<void>;
+}
+
+function matcherFrom(next: ProxyUpdate | undefined): HostMatcher {
+  if (next && "matcher" in next) return next.matcher;
+  if (next) return compileHostRules({ allow: next.allow, deny: next.deny });
+  // No policy at all means nothing is allowed, never everything.
+  return compileHostRules({ allow: [], deny: [] });
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+export async function createProxy(options: ProxyOptions = {}): Promise<CordonProxy> {
+  const limits = resolveLimits(options.limits);
+  const listenHost = options.host ?? "127.0.0.1";
+  const listenPort = options.port ?? options.network?.proxyPort ?? 3128;
+  const resolver = options.resolver ?? systemResolver;
+  const checkToken = options.token !== undefined && options.token !== "" ? tokenChecker(options.token) : undefined;
+  let matcher = matcherFrom(options.matcher ? { matcher: options.matcher } : options.network);
+
+  const emitter = new EventEmitter<ProxyEvents>();
+  const stats = new StatsCollector();
+  const audit = options.auditLog !== undefined ? new AuditLog(options.auditLog) : undefined;
+  const clients = new Set<Socket>();
+  const overLimit = new WeakSet<Socket>();
+  const upstreams = new Set<Socket>();
+  const tunnels = new Set<Tunnel>();
+  let lastId = 0;
+  let closing = false;
+
+  const dispatcher = new Agent({
+    connect: { timeout: limits.connectTimeoutMs },
+    headersTimeout: limits.upstreamHeadersTimeoutMs,
+    bodyTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: 4_000,
+  });
+
+  const publish = (event: ProxyEvent) => {
+    audit?.write(event);
+    if (event.type === "decision") {
+      stats.record(event);
+      emitter.emit("decision", event);
+    } else emitter.emit("tunnel-closed", event);
+  };
+
+  const ctx: ProxyContext = {
+    limits,
+    dispatcher,
+    gate: () => ({ matcher, resolver, dnsTimeoutMs: limits.dnsTimeoutMs }),
+    nextId: () => ++lastId,
+    preflight(req: IncomingMessage): Refusal | undefined {
+      if (closing) return { reason: "too-many-connections", message: "the proxy is shutting down" };
+      if (overLimit.has(req.socket)) {
+        return { reason: "too-many-connections", message: `more than ${limits.maxConnections} connections are open` };
+      }
+      if (checkToken && !checkToken(req.headers["proxy-authorization"])) {
+        return { reason: "auth-required", message: "this proxy needs the run's token (Proxy-Authorization: Basic cordon:<token>)" };
+      }
+      return undefined;
+    },
+    decided: (e: DecisionInput) => publish({ type: "decision", time: now(), ...e }),
+    tunnelClosed: (e: TunnelClosedInput) => publish({ type: "tunnel-closed", time: now(), ...e }),
+    trackUpstream(socket) {
+      upstreams.add(socket);
+      socket.once("close", () => upstreams.delete(socket));
+    },
+    trackTunnel(tunnel) {
+      tunnels.add(tunnel);
+    },
+  };
+
+  const server = createServer({
+    maxHeaderSize: limits.maxHeaderSize,
+    requestTimeout: 0,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node only checks headersTimeout at this interval; keep it fine-grained.
+    connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(limits.headersTimeoutMs / 4))),
+    keepAliveTimeout: 5_000,
+    requireHostHeader: false,
+  });
+  server.timeout = limits.idleTimeoutMs;
+
+  server.on("connection", (socket: Socket) => {
+    clients.add(socket);
+    if (clients.size > limits.maxConnections) overLimit.add(socket);
+    socket.once("close", () => clients.delete(socket));
+  });
+
+  server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    handleConnect(ctx, req, socket, head).catch(() => socket.destroy());
+  });
+
+  server.on("request", (req, res) => {
+    handleForward(ctx, req, res).catch(() => res.destroy());
+  });
+
+  server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
+    const refusal: Refusal = { reason: "bad-request", message: "protocol upgrades through the proxy need CONNECT" };
+    ctx.decided({ id: ctx.nextId(), method: req.method ?? "", host: "", port: 0, decision: "deny", reason: refusal.reason, status: refusalStatus(refusal) });
+    writeRefusal(socket, refusal);
+  });
+
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    let refusal: Refusal;
+    if (err.code === "HPE_HEADER_OVERFLOW") {
+      refusal = { reason: "bad-request", status: 431, message: `request head larger than ${limits.maxHeaderSize} bytes` };
+    } else if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+      refusal = { reason: "bad-request", status: 408, message: `request head not complete within ${limits.headersTimeoutMs} ms` };
+    } else {
+      refusal = { reason: "bad-request", message: `malformed request (${err.code ?? err.message})` };
+    }
+    ctx.decided({ id: ctx.nextId(), method: "", host: "", port: 0, decision: "deny", reason: refusal.reason, status: refusalStatus(refusal) });
+    writeRefusal(socket, refusal);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: listenHost, port: listenPort, exclusive: true }, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  if (bound === null || typeof bound === "string") throw new Error("proxy did not bind a TCP port");
+  const address = { host: listenHost, port: bound.port };
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      closing = true;
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const tunnel of tunnels) tunnel.end();
+      const grace = setTimeout(() => {
+        server.closeAllConnections();
+        for (const s of clients) s.destroy();
+        for (const s of upstreams) s.destroy();
+      }, limits.closeGraceMs);
+      grace.unref();
+      await serverClosed;
+      clearTimeout(grace);
+      for (const s of upstreams) s.destroy();
+      await dispatcher.close().catch(() => dispatcher.destroy());
+      await audit?.close();
+    })();
+    return closed;
+  };
+
+  return Object.assign(emitter, {
+    address,
+    url: (token?: string) => proxyUrl(address, token ?? options.token),
+    stats: () => stats.snapshot(),
+    update(next: ProxyUpdate) {
+      matcher = matcherFrom(next);
+    },
+    openSockets: () => ({ clients: clients.size, upstreams: upstreams.size }),
+    close,
+  });
+}

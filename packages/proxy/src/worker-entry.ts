@@ -1,0 +1,34 @@
+// Runs inside the worker thread: one proxy, driven by messages from the parent.
+import { parentPort, workerData } from "node:worker_threads";
+import { createProxy, type ProxyOptions } from "./server.js";
+import type { ParentToWorker, WorkerToParent } from "./worker-protocol.js";
+
+const port = parentPort;
+if (!port) throw new Error("worker-entry must run in a worker thread");
+const send = (message: WorkerToParent) => port.postMessage(message);
+
+try {
+  const proxy = await createProxy(workerData as ProxyOptions);
+  proxy.on("decision", (event) => send({ type: "event", event }));
+  proxy.on("tunnel-closed", (event) => send({ type: "event", event }));
+  port.on("message", async (message: ParentToWorker) => {
+    try {
+      if (message.type === "stats") send({ type: "reply", id: message.id, stats: proxy.stats() });
+      else if (message.type === "update") {
+        proxy.update(message.network);
+        send({ type: "reply", id: message.id });
+      } else if (message.type === "close") {
+        await proxy.close();
+        send({ type: "reply", id: message.id });
+        // Nothing else holds this thread's loop open: it exits on its own.
+        port.close();
+      }
+    } catch (err) {
+      send({ type: "reply", id: message.id, error: (err as Error).message });
+    }
+  });
+  send({ type: "ready", address: proxy.address });
+} catch (err) {
+  send({ type: "failed", message: (err as Error).message });
+  port.close();
+}

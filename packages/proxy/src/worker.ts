@@ -1,0 +1,99 @@
+// startProxyWorker: the same proxy on its own thread, so an embedder may block its
+// event loop (spawnSync of a networked command) without stalling the proxy.
+import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { AuditLog, type ProxyStats } from "./events.js";
+import type { NetworkPolicy } from "./policy-types.js";
+import type { ProxyEvents, ProxyOptions } from "./server.js";
+import { proxyUrl } from "./url.js";
+import type { ParentToWorker, WorkerToParent } from "./worker-protocol.js";
+
+/** Worker options are structured-cloned: no matcher or resolver functions. */
+export type WorkerProxyOptions = Omit<ProxyOptions, "matcher" | "resolver">;
+
+export interface CordonProxyHandle extends EventEmitter<ProxyEvents> {
+  readonly address: { host: string; port: number };
+  url(token?: string): string;
+  stats(): Promise<ProxyStats>;
+  update(network: NetworkPolicy): Promise<void>;
+  /** Closes the proxy and waits for the thread to exit. */
+  close(): Promise<void>;
+}
+
+function entryUrl(): URL {
+  const beside = new URL("./worker-entry.js", import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  // Running from TypeScript sources (tests): the compiled entry lives in dist/.
+  return new URL("../dist/worker-entry.js", import.meta.url);
+}
+
+type Pending = { resolve: (m: WorkerToParent & { type: "reply" }) => void; reject: (e: Error) => void };
+
+export async function startProxyWorker(options: WorkerProxyOptions = {}): Promise<CordonProxyHandle> {
+  const { auditLog, ...rest } = options;
+  // A file path is written by the worker; a stream belongs to this thread.
+  const localAudit = auditLog !== undefined && typeof auditLog !== "string" ? new AuditLog(auditLog) : undefined;
+  const workerData: ProxyOptions = typeof auditLog === "string" ? { ...rest, auditLog } : rest;
+  const worker = new Worker(entryUrl(), { workerData });
+  const emitter = new EventEmitter<ProxyEvents>();
+  const pending = new Map<number, Pending>();
+  let lastId = 0;
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) =>
+    worker.once("exit", () => {
+      exited = true;
+      for (const p of pending.values()) p.reject(new Error("proxy worker exited"));
+      pending.clear();
+      resolve();
+    }),
+  );
+  worker.on("error", () => {}); // surfaced through exit and the rejected calls
+
+  const address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
+    worker.on("message", (m: WorkerToParent) => {
+      if (m.type === "ready") resolve(m.address);
+      else if (m.type === "failed") reject(new Error(m.message));
+      else if (m.type === "event") {
+        localAudit?.write(m.event);
+        if (m.event.type === "decision") emitter.emit("decision", m.event);
+        else emitter.emit("tunnel-closed", m.event);
+      } else if (m.type === "reply") {
+        pending.get(m.id)?.resolve(m);
+        pending.delete(m.id);
+      }
+    });
+    worker.once("exit", (code) => reject(new Error(`proxy worker exited (${code}) before listening`)));
+  });
+
+  const call = (message: Omit<ParentToWorker, "id"> & { type: ParentToWorker["type"] }) =>
+    new Promise<WorkerToParent & { type: "reply" }>((resolve, reject) => {
+      if (exited) return reject(new Error("proxy worker has exited"));
+      const id = ++lastId;
+      pending.set(id, {
+        resolve: (reply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)),
+        reject,
+      });
+      worker.postMessage({ ...message, id } as ParentToWorker);
+    });
+
+  let closing: Promise<void> | undefined;
+  return Object.assign(emitter, {
+    address,
+    url: (token?: string) => proxyUrl(address, token ?? options.token),
+    stats: async () => (await call({ type: "stats" })).stats!,
+    update: async (network: NetworkPolicy) => {
+      await call({ type: "update", network } as ParentToWorker);
+    },
+    close: () =>
+      (closing ??= (async () => {
+        if (!exited) await call({ type: "close" }).catch(() => undefined);
+        // The worker ends by itself; terminate only if something still holds it.
+        const timer = setTimeout(() => void worker.terminate(), 5_000);
+        await exitedPromise;
+        clearTimeout(timer);
+        await localAudit?.close();
+      })()),
+  });
+}
