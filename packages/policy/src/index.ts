@@ -28,3 +28,8 @@ export { canonicalizeHost, type CanonicalHost } from "./host/canonicalize.js";
 export { DEFAULT_PORTS, formatHostRule, parseHostEntry } from "./host/entry.js";
 export { compileHostPattern, parseCidr, type HostPattern } from "./host/pattern.js";
 export { compileHostRules, type HostDecision, type HostMatcher } from "./host/matcher.js";
+export { parsePolicy, validatePolicyData, type ParseOptions, type ParseResult } from "./parse.js";
+export { policySchema } from "./schema.js";
+export { defaultPolicy, DEFAULT_PROXY_PORT } from "./defaults.js";
+export { presets, PRESET_NAMES, type PolicyPreset, type PresetName } from "./presets.js";
+export { checkPathSyntax, expandPath } from "./paths.js";

@@ -1,0 +1,147 @@
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { describeValue, formatPath, PolicyError } from "./errors.js";
+import { parseHostEntry } from "./host/entry.js";
+import type { HostRule, Policy } from "./model.js";
+import { KNOWN_KEYS, policyFileSchema } from "./schema.js";
+import { nearest } from "./suggest.js";
+
+export interface ParseOptions {
+  /** Shown in error positions; also picks the format (`.json` → JSON). */
+  filename?: string;
+  format?: "yaml" | "json";
+}
+
+export type ParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyError[] };
+
+type Segment = string | number;
+
+/** Parse a YAML or JSON policy file into the model, with every problem positioned. */
+export function parsePolicy(text: string, options: ParseOptions = {}): ParseResult {
+  const lineCounter = new LineCounter();
+  const format = options.format ?? (options.filename?.toLowerCase().endsWith(".json") ? "json" : "yaml");
+  // JSON is parsed by the YAML parser too (restricted to JSON scalars) so errors carry positions.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, schema: format === "json" ? "json" : "core" });
+  const at = (offset: number | undefined) => position(lineCounter, offset, options.filename);
+
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => new PolicyError("", `${format === "json" ? "JSON" : "YAML"} syntax error: ${e.message}`, at(e.pos[0]))),
+    };
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) {
+    return { ok: false, errors: [new PolicyError("", "the policy is empty; expected at least version: 1", at(0))] };
+  }
+  return validatePolicyData(data, (path, key) => at(locate(doc, path, key)));
+}
+
+/** Validate already-parsed data (e.g. from an importer); `locate` positions errors if it can. */
+export function validatePolicyData(
+  data: unknown,
+  locateAt: (path: Segment[], key: boolean) => { line?: number; column?: number; filename?: string } = () => ({}),
+): ParseResult {
+  const result = policyFileSchema.safeParse(data);
+  if (!result.success) {
+    const errors = result.error.issues.flatMap((issue) => toErrors(issue, [], data, locateAt));
+    errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    return { ok: false, errors };
+  }
+  const file = result.data;
+  const policy: Policy = {
+    version: 1,
+    compat: file.compat as Policy["compat"],
+    filesystem: file.filesystem,
+    network: {
+      ...file.network,
+      mode: file.network.mode as Policy["network"]["mode"],
+      allow: file.network.allow.map(toHostRule),
+      deny: file.network.deny.map(toHostRule),
+    },
+    scopes: file.scopes,
+  };
+  if (file.extends !== undefined) policy.extends = file.extends;
+  return { ok: true, policy };
+}
+
+function toHostRule(entry: string | HostRule): HostRule {
+  if (typeof entry !== "string") return entry;
+  const parsed = parseHostEntry(entry);
+  if (!parsed.ok) throw new Error(`unreachable: validated entry ${entry} failed: ${parsed.reason}`);
+  return parsed.rule;
+}
+
+function toErrors(
+  issue: z.core.$ZodIssue,
+  prefix: Segment[],
+  data: unknown,
+  locateAt: (path: Segment[], key: boolean) => { line?: number; column?: number; filename?: string },
+): PolicyError[] {
+  const path = [...prefix, ...(issue.path as Segment[])];
+  if (issue.code === "invalid_union") {
+    // Report the branch the value was evidently meant for (the one not rejected at its root by type).
+    const meant = issue.errors.find((branch) => !branch.every((i) => i.code === "invalid_type" && i.path.length === 0));
+    if (meant) return meant.flatMap((i) => toErrors(i, path, data, locateAt));
+  }
+  if (issue.code === "unrecognized_keys") {
+    const valid = KNOWN_KEYS[formatPath(path.map((s) => (typeof s === "number" ? "[]" : s))).replace(/\.\[\]/g, "[]")] ?? [];
+    return issue.keys.map((key) => {
+      const suggestion = nearest(key, valid);
+      const hint = suggestion ? `did you mean ${suggestion}?` : valid.length > 0 ? `valid keys: ${valid.join(", ")}` : undefined;
+      return new PolicyError(formatPath([...path, key]), `unknown key ${JSON.stringify(key)}`, { ...locateAt([...path, key], true), ...(hint ? { hint } : {}) });
+    });
+  }
+  const value = valueAt(data, path);
+  const hint = issue.code === "custom" ? (issue.params?.["hint"] as string | undefined) : undefined;
+  let message = issue.message;
+  if (issue.code !== "custom") message = value === undefined ? `missing; ${message}` : `${message}, got ${describeValue(value)}`;
+  return [new PolicyError(formatPath(path), message, { ...locateAt(path, false), ...(hint ? { hint } : {}) })];
+}
+
+function valueAt(data: unknown, path: Segment[]): unknown {
+  let node = data;
+  for (const segment of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+/** Offset of the node at `path` (or of its key), falling back to the nearest existing ancestor. */
+function locate(doc: Document, path: Segment[], key: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node);
+  for (const [i, segment] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);
+      if (!pair) return offset;
+      if (key && i === path.length - 1) return rangeStart(pair.key) ?? offset;
+      node = pair.value;
+      offset = rangeStart(node) ?? rangeStart(pair.key) ?? offset;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment];
+      if (node === undefined) return offset;
+      offset = rangeStart(node) ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+  return range?.[0];
+}
+
+function position(lineCounter: LineCounter, offset: number | undefined, filename: string | undefined) {
+  const out: { line?: number; column?: number; filename?: string } = {};
+  if (filename !== undefined) out.filename = filename;
+  if (offset !== undefined) {
+    const { line, col } = lineCounter.linePos(offset);
+    out.line = line;
+    out.column = col;
+  }
+  return out;
+}
