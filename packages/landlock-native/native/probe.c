@@ -136,7 +136,9 @@ static int ruleset_exec(char **argv) {
   memset(&attr, 0, sizeof attr);
   attr.handled_access_fs = CORDON_ACCESS_FS_MAKE_BLOCK;
   long fd = cordon_create_ruleset(&attr, sizeof attr, 0);
-  if (fd < 0 || (fd != 3 && dup2((int)fd, 3) < 0)) return report(-1);
+  if (fd < 0) return report(-1);
+  /* Ruleset fds are born close-on-exec: dup2 clears it, or clear it by hand. */
+  if (fd != 3 ? dup2((int)fd, 3) < 0 : fcntl(3, F_SETFD, 0) < 0) return report(-1);
   fflush(stdout);
   execvp(argv[0], argv);
   return report(-1);

@@ -44,6 +44,8 @@ export interface RunResult {
 
 export interface RunOptions {
   ruleset?: Ruleset;
+  /** Any fd to hand over as fd 3 instead of a ruleset. */
+  fd3?: number;
   restrictFlags?: number;
   /** Extra fds handed to the child after fd 4. */
   extraFds?: number[];
@@ -69,7 +71,7 @@ export function runLauncher(command: string, args: string[], options: RunOptions
 /** Spawns `file` with the ruleset (if any) on fd 3 and a pipe on fd 4. */
 export function runChild(file: string, argv: string[], options: RunOptions = {}): Promise<RunResult> {
   const child = spawn(file, argv, {
-    stdio: ["ignore", "pipe", "pipe", options.ruleset ? options.ruleset.fd : "ignore", "pipe", ...(options.extraFds ?? [])],
+    stdio: ["ignore", "pipe", "pipe", options.ruleset?.fd ?? options.fd3 ?? "ignore", "pipe", ...(options.extraFds ?? [])],
     env: options.env ?? process.env,
   });
   const out = { stdout: "", stderr: "", status: "" };
