@@ -8,7 +8,7 @@ import { handleConnect } from "./connect.js";
 import type { DecisionInput, ProxyContext, TunnelClosedInput } from "./context.js";
 import { AuditLog, StatsCollector, type AuditLogTarget, type DecisionEvent, type ProxyEvent, type ProxyStats, type TunnelClosedEvent } from "./events.js";
 import { handleForward } from "./forward.js";
-import { compileHostRules } from "./host-rules.js";
+import { compileHostRules } from "@cordon/policy";
 import { resolveLimits, type ProxyLimits } from "./limits.js";
 import type { HostMatcher, NetworkPolicy } from "./policy-types.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
@@ -34,7 +34,9 @@ export interface ProxyOptions {
   resolver?: Resolver;
 }
 
-export type ProxyUpdate = NetworkPolicy | { matcher: HostMatcher };
+/** Only allow and deny are read; a whole NetworkPolicy fits. */
+export type AllowDeny = Pick<NetworkPolicy, "allow" | "deny">;
+export type ProxyUpdate = AllowDeny | { matcher: HostMatcher };
 
 export interface ProxyEvents {
   decision: [DecisionEvent];
@@ -46,7 +48,7 @@ export interface CordonProxy extends EventEmitter<ProxyEvents> {
   /** http://[cordon:<token>@]host:port; the token defaults to the proxy's own. */
   url(token?: string): string;
   stats(): ProxyStats;
-  /** Replaces the allowlist for new requests; open tunnels stay up. */
+  /** Replaces the allowlist for new requests; open tunnels stay up. Throws on an invalid rule. */
   update(next: ProxyUpdate): void;
   /** Client and upstream sockets currently open (for leak checks). */
   openSockets(): { clients: number; upstreams: number };
