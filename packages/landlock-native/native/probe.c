@@ -8,17 +8,26 @@
  *   bind4 PORT | bind6 PORT | unix-connect NAME (abstract, NUL-padded like Node)
  *   kill PID
  *   exec PATH [ARGS...] | fds | noop | ruleset-exec CMD [ARGS...]
+ *   deny-landlock ENOSYS|EPERM|EOPNOTSUPP CMD [ARGS...]
  *
  * ruleset-exec creates a fresh ruleset (handling MAKE_BLOCK only, which
  * nothing here needs), puts it on fd 3 and execs CMD: used to nest launchers.
+ * deny-landlock installs a seccomp filter making the three Landlock syscalls
+ * fail with the given errno, then execs CMD: a kernel without Landlock (ENOSYS)
+ * or a container that blocks it (EPERM), on this machine.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +153,29 @@ static int ruleset_exec(char **argv) {
   return report(-1);
 }
 
+static int deny_landlock(const char *errno_text, char **argv) {
+  int err = strcmp(errno_text, "ENOSYS") == 0 ? ENOSYS
+            : strcmp(errno_text, "EPERM") == 0 ? EPERM
+            : strcmp(errno_text, "EOPNOTSUPP") == 0 ? EOPNOTSUPP
+                                                   : 0;
+  if (err == 0 || argv[0] == NULL) {
+    fprintf(stderr, "cordon-probe: deny-landlock ENOSYS|EPERM|EOPNOTSUPP CMD [ARGS...]\n");
+    return 2;
+  }
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __NR_landlock_create_ruleset, 0, 2),
+      BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, __NR_landlock_restrict_self, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {(unsigned short)(sizeof filter / sizeof filter[0]), filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+    return report(-1);
+  execvp(argv[0], argv);
+  return report(-1);
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: cordon-probe OP [ARGS...]\n");
@@ -176,6 +208,7 @@ int main(int argc, char **argv) {
     return report(-1);
   }
   if (strcmp(op, "ruleset-exec") == 0) return ruleset_exec(argv + 2);
+  if (strcmp(op, "deny-landlock") == 0) return deny_landlock(a, argv + 3);
   if (b == NULL) goto usage;
   if (strcmp(op, "rename") == 0) return report(rename(a, b));
   if (strcmp(op, "link") == 0) return report(link(a, b));

@@ -30,6 +30,12 @@ const KERNEL_REASONS: Record<string, string> = {
   EPERM: "the Landlock system calls are blocked by a seccomp filter (typical inside a container)",
 };
 
+/** Why the kernel's VERSION query failed with `errno`. */
+export function unavailableReason(errno: number): UnavailableReason {
+  const code = errnoName(errno);
+  return { code, message: KERNEL_REASONS[code] ?? `the Landlock ABI query failed with ${code}` };
+}
+
 interface KernelFacts {
   kernelAbi: number;
   /** errno of the VERSION query when it failed. */
@@ -71,8 +77,7 @@ export function status(): LandlockStatus {
   const result: LandlockStatus = { available: abi > 0, abi, kernelAbi: facts.kernelAbi, errata: facts.errata };
   if (override !== undefined) result.override = override;
   if (facts.errno !== undefined) {
-    const code = errnoName(facts.errno);
-    result.reason = { code, message: KERNEL_REASONS[code] ?? `the Landlock ABI query failed with ${code}` };
+    result.reason = unavailableReason(facts.errno);
   } else if (abi === 0) {
     result.reason = { code: "OVERRIDE", message: `${ABI_OVERRIDE_ENV}=0 disables Landlock` };
   }

@@ -1,5 +1,19 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ABI_OVERRIDE_ENV, LandlockError, NEWEST_KNOWN_ABI, abi, abiMasks, errata, status } from "../src/index.js";
+import {
+  ABI_OVERRIDE_ENV,
+  LandlockError,
+  NEWEST_KNOWN_ABI,
+  abi,
+  abiMasks,
+  errata,
+  errnoName,
+  launcherPath,
+  status,
+} from "../src/index.js";
+import { unavailableReason } from "../src/status.js";
+import { buildDir, probePath } from "./helpers.js";
 
 afterEach(() => {
   delete process.env[ABI_OVERRIDE_ENV];
@@ -76,5 +90,37 @@ describe("abiMasks()", () => {
       const cur = abiMasks(n);
       for (const k of ["fs", "net", "scoped", "restrictFlags"] as const) expect(cur[k] & prev[k]).toBe(prev[k]);
     }
+  });
+});
+
+describe("when the kernel refuses Landlock", () => {
+  // A seccomp filter makes the syscalls fail exactly as a kernel without
+  // Landlock (ENOSYS), or a container blocking it (EPERM), would.
+  it.each(["ENOSYS", "EPERM", "EOPNOTSUPP"])("the addon reports the kernel's %s, which status() explains", (code) => {
+    const loadAddon = `const b = require(${JSON.stringify(join(buildDir, "cordon_landlock.node"))});`;
+    const out = execFileSync(probePath, ["deny-landlock", code, process.execPath, "-e", `${loadAddon} console.log(b.query(1))`], {
+      encoding: "utf8",
+    });
+    const errno = -Number(out.trim());
+    expect(errnoName(errno)).toBe(code);
+    const reason = unavailableReason(errno);
+    expect(reason.code).toBe(code);
+    expect(reason.message).toMatch({ ENOSYS: /built without Landlock/, EPERM: /seccomp/, EOPNOTSUPP: /lsm=/ }[code] as RegExp);
+  });
+
+  it("the launcher fails closed (125) instead of running unconfined", () => {
+    let status = 0;
+    let stderr = "";
+    try {
+      execFileSync(probePath, ["deny-landlock", "ENOSYS", launcherPath, "--ruleset-fd", "0", "--", probePath, "noop"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = (e as { stderr: string }).stderr;
+    }
+    expect(status).toBe(125);
+    expect(stderr).toContain("Function not implemented (kernel built without Landlock)");
   });
 });
