@@ -33,3 +33,17 @@ export { policySchema } from "./schema.js";
 export { defaultPolicy, DEFAULT_PROXY_PORT } from "./defaults.js";
 export { presets, PRESET_NAMES, type PolicyPreset, type PresetName } from "./presets.js";
 export { checkPathSyntax, expandPath } from "./paths.js";
+export { resolvePolicy, policyPaths, type ResolveFacts, type ResolveInput, type ResolveResult } from "./resolve.js";
+export { negotiate } from "./negotiate.js";
+export { ACCESS_RIGHTS, FS_ALL } from "./rights.js";
+export type {
+  Decision,
+  EnforcementPlan,
+  EnforcementReport,
+  KernelFacts,
+  LandlockPlan,
+  Negotiation,
+  PlannedPath,
+  PlannedPort,
+  ReportItem,
+} from "./report.js";

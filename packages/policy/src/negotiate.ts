@@ -1,0 +1,295 @@
+import { abiCapabilities, describeAbi, FS_ACCESS, FS_FILE_RIGHTS, LATEST_KNOWN_ABI, NET_ACCESS, SCOPES } from "./abi.js";
+import type { ResolvedPolicy } from "./model.js";
+import type { KernelFacts, LandlockPlan, Negotiation, PlannedPath, PlannedPort, ReportItem } from "./report.js";
+import { ACCESS_RIGHTS } from "./rights.js";
+
+/** A kernel feature the policy asks for; compat levels act on the missing ones. */
+interface Feature {
+  name: string;
+  abi: number;
+}
+
+/**
+ * Turn a resolved policy and the kernel's facts into an exact Landlock plan, an honest report and
+ * a run/refuse decision. Modelled on rust-landlock's compat levels:
+ * - best-effort: enforce what the kernel supports, report the rest;
+ * - soft: if any requested kernel feature is missing, apply no Landlock layer at all;
+ * - hard: refuse, naming each missing feature and the ABI it needs.
+ */
+export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiation {
+  const kernelAbi = Number.isInteger(facts.landlock.abi) && facts.landlock.abi > 0 ? facts.landlock.abi : 0;
+  const caps = abiCapabilities(kernelAbi);
+  const net = policy.network;
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const restrictsNet = net.mode === "platform" || net.mode === "none";
+  const handlesBind = net.mode === "none" || (net.mode === "platform" && net.bindPorts.length > 0);
+
+  const features: Feature[] = [
+    { name: "filesystem access control (Landlock)", abi: 1 },
+    { name: "file truncation control", abi: 3 },
+    { name: "device ioctl control", abi: 5 },
+  ];
+  if (restrictsNet) features.push({ name: `network.mode ${net.mode}: TCP connect restriction`, abi: 4 });
+  if (handlesBind) features.push({ name: "TCP bind restriction (bindPorts)", abi: 4 });
+  if (policy.scopes.abstractUnix) features.push({ name: "scopes.abstractUnix: abstract UNIX socket isolation", abi: 6 });
+  if (policy.scopes.signals) features.push({ name: "scopes.signals: signal isolation", abi: 6 });
+  const missing = features.filter((f) => f.abi > caps.abi);
+
+  const soft = policy.compat === "soft" && missing.length > 0 && caps.abi > 0;
+  const kernelOn = caps.abi > 0 && !soft;
+
+  if (kernelAbi > LATEST_KNOWN_ABI) warnings.push(`kernel Landlock ABI ${kernelAbi} is newer than cordon knows; using ABI ${LATEST_KNOWN_ABI}`);
+  if (caps.abi === 0) {
+    const reason = facts.landlock.reason ? ` (${facts.landlock.reason})` : "";
+    warnings.push(`Landlock is unavailable${reason}: the kernel enforces NOTHING for this run`);
+  } else if (soft) {
+    warnings.push(
+      `compat soft: this kernel (ABI ${caps.abi}) lacks ${missing.map((f) => `${f.name} (${describeAbi(f.abi)})`).join(", ")}, so no Landlock layer is applied: the kernel enforces NOTHING for this run`,
+    );
+  } else if (policy.compat !== "hard") {
+    for (const f of missing) warnings.push(`NOT ENFORCED: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}`);
+  }
+  if (policy.compat === "hard") {
+    if (caps.abi === 0) errors.push(`compat hard: Landlock is unavailable${facts.landlock.reason ? ` (${facts.landlock.reason})` : ""}`);
+    for (const f of missing) errors.push(`compat hard: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}`);
+  }
+  if (restrictsNet && !(kernelOn && caps.net & NET_ACCESS.CONNECT_TCP)) {
+    warnings.push(
+      net.mode === "platform"
+        ? "NETWORK NOT KERNEL-ENFORCED: only programs that honour HTTP_PROXY go through the proxy; apply a cluster NetworkPolicy (tier 3) to fence the rest"
+        : "NETWORK NOT ENFORCED: network.mode none needs Landlock ABI 4 to deny TCP; apply a cluster NetworkPolicy or run without network access",
+    );
+  }
+  if (net.mode === "platform" && net.proxyPort === 0) {
+    errors.push("network.proxyPort is 0: start the proxy and put its bound port into the policy before negotiating");
+  }
+  if (net.mode === "none" && net.localhostPorts.length > 0) {
+    warnings.push(`network.localhostPorts (${net.localhostPorts.join(", ")}) ignored in mode none: Landlock port rules are address-blind and would open those ports to every host`);
+  }
+  if (kernelOn && caps.abi === 1) warnings.push("Landlock ABI 1: cross-directory rename and link fail with EXDEV (REFER control needs ABI 2)");
+
+  // Paths: merge per path, mask to the ABI, file rights only on files, drop missing ones.
+  const paths: PlannedPath[] = [];
+  const optionalMissing: string[] = [];
+  const byPath = new Map<string, PlannedPath>();
+  for (const entry of policy.filesystem.paths) {
+    const kind = facts.paths[entry.path];
+    if (kind !== "directory" && kind !== "file") {
+      const state = kind === undefined ? "was not checked" : "does not exist";
+      if (entry.optional) optionalMissing.push(entry.path);
+      else {
+        warnings.push(`path ${entry.path} (${entry.origin}) ${state}: skipped`);
+        if (policy.compat === "hard") errors.push(`compat hard: path ${entry.path} (${entry.origin}) ${state}`);
+      }
+      continue;
+    }
+    let access = ACCESS_RIGHTS[entry.access] & caps.fs;
+    if (kind === "file") access &= FS_FILE_RIGHTS;
+    if (access === 0) continue;
+    const existing = byPath.get(entry.path);
+    if (existing) {
+      existing.access |= access;
+      if (existing.source === "default") existing.source = entry.source;
+    } else {
+      const planned: PlannedPath = { path: entry.path, access, source: entry.source };
+      byPath.set(entry.path, planned);
+      paths.push(planned);
+    }
+  }
+
+  // Network: which rights are handled, and the port rules that open holes in them.
+  let handledNet = 0;
+  const ports: PlannedPort[] = [];
+  if (restrictsNet) {
+    handledNet |= NET_ACCESS.CONNECT_TCP | NET_ACCESS.CONNECT_SEND_UDP;
+    if (handlesBind) handledNet |= NET_ACCESS.BIND_TCP;
+    if (net.mode === "none") handledNet |= NET_ACCESS.BIND_UDP;
+    handledNet &= caps.net;
+  }
+  const addPort = (port: number, access: number, why: string) => {
+    if ((handledNet & access) === 0) return;
+    const existing = ports.find((p) => p.port === port);
+    if (existing) {
+      existing.access |= access;
+      if (!existing.why.split(", ").includes(why)) existing.why += `, ${why}`;
+    } else ports.push({ port, access, why });
+  };
+  if (net.mode === "platform") {
+    if (net.proxyPort > 0) addPort(net.proxyPort, NET_ACCESS.CONNECT_TCP, "proxy");
+    for (const port of net.localhostPorts) addPort(port, NET_ACCESS.CONNECT_TCP, "localhostPorts");
+  }
+  if (handlesBind) for (const port of net.bindPorts) addPort(port, NET_ACCESS.BIND_TCP, "bindPorts");
+
+  const scoped =
+    ((policy.scopes.abstractUnix ? SCOPES.ABSTRACT_UNIX_SOCKET : 0) | (policy.scopes.signals ? SCOPES.SIGNAL : 0)) & caps.scoped;
+
+  const landlock: LandlockPlan | null = kernelOn
+    ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths, ports }
+    : null;
+
+  const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft);
+  const requested = items.filter((i) => i.kind === "requested");
+  const status = landlock === null ? "not" : requested.every((i) => i.level === "full") ? "fully" : "partially";
+
+  return {
+    plan: { landlock, network: { mode: net.mode, proxyPort: net.proxyPort } },
+    report: { status, landlockAbi: { kernel: kernelAbi, used: caps.abi }, items, warnings },
+    decision: errors.length > 0 ? { run: false, errors } : { run: true },
+  };
+}
+
+function reportItems(
+  policy: ResolvedPolicy,
+  plan: LandlockPlan | null,
+  abi: number,
+  optionalMissing: string[],
+  unavailableReason: string | undefined,
+  softDropped: boolean,
+): ReportItem[] {
+  const items: ReportItem[] = [];
+  const net = policy.network;
+  const off = plan === null;
+  const offWhy =
+    abi === 0
+      ? `Landlock is unavailable${unavailableReason ? ` (${unavailableReason})` : ""}`
+      : softDropped
+        ? "compat soft dropped the whole Landlock layer because a requested feature is missing"
+        : "";
+  const mech = (what: string) => `Landlock ABI ${plan?.abi ?? abi} ${what}`;
+  const kernelItem = (
+    protection: string,
+    requested: string,
+    available: boolean,
+    mechanism: string,
+    needAbi: number,
+    hint?: string,
+  ): ReportItem => {
+    if (!off && available) return { protection, requested, enforcedBy: "kernel", mechanism: mech(mechanism), level: "full", why: "handled by the kernel", kind: "requested" };
+    const why = off ? offWhy : `needs Landlock ${describeAbi(needAbi)}; this kernel has ABI ${abi}`;
+    return { protection, requested, enforcedBy: "nothing", level: "none", why, kind: "requested", ...(hint ? { hint } : {}) };
+  };
+  const has = (field: "handledFs" | "handledNet" | "scoped", bit: number) => plan !== null && (plan[field] & bit) === bit;
+
+  const fs = policy.filesystem;
+  const skipped = optionalMissing.length > 0 ? `; ${optionalMissing.length} optional default/preset path(s) not present` : "";
+  items.push({
+    ...kernelItem(
+      "filesystem",
+      `read-only ${fs.readOnly.length}, read-write ${fs.readWrite.length}, exec ${fs.exec.length} paths; everything else denied`,
+      true,
+      "path rules",
+      1,
+      "use a kernel with Landlock enabled (Linux 5.13+, lsm=landlock)",
+    ),
+  });
+  if (items[0]!.level === "full") items[0]!.why = `handled by the kernel${skipped}`;
+  items.push(kernelItem("file truncation", "truncate only in read-write paths", has("handledFs", FS_ACCESS.TRUNCATE), "TRUNCATE right", 3));
+  items.push(kernelItem("device ioctl", "ioctl on devices only in read-write paths", has("handledFs", FS_ACCESS.IOCTL_DEV), "IOCTL_DEV right", 5));
+  if (has("handledFs", FS_ACCESS.RESOLVE_UNIX)) {
+    items.push(kernelItem("pathname UNIX sockets", "connect only to sockets in read-write paths", true, "RESOLVE_UNIX right", 9));
+  } else {
+    items.push({
+      protection: "pathname UNIX sockets",
+      requested: "-",
+      enforcedBy: "nothing",
+      level: "none",
+      why: `connect() to any reachable pathname UNIX socket is not governed below Landlock ABI 9 (this run: ABI ${plan?.abi ?? 0})`,
+      kind: "limitation",
+    });
+  }
+
+  const connectKernel = has("handledNet", NET_ACCESS.CONNECT_TCP);
+  if (net.mode === "platform") {
+    const holes = [String(net.proxyPort), ...net.localhostPorts.map(String)];
+    items.push(
+      connectKernel
+        ? { protection: "outbound TCP", requested: `connect only to the proxy port ${net.proxyPort}${net.localhostPorts.length ? ` and localhostPorts ${net.localhostPorts.join(", ")}` : ""}`, enforcedBy: "kernel", mechanism: mech("CONNECT_TCP port rules"), level: "full", why: "connect() to any other port fails with EACCES", kind: "requested" }
+        : {
+            protection: "outbound TCP",
+            requested: `connect only to the proxy port ${net.proxyPort}`,
+            enforcedBy: "proxy",
+            mechanism: "HTTP_PROXY environment (cooperative)",
+            level: "partial",
+            why: off ? `${offWhy}: programs that ignore HTTP_PROXY connect directly` : `needs Landlock ${describeAbi(4)}; this kernel has ABI ${abi}: programs that ignore HTTP_PROXY connect directly`,
+            hint: "apply a cluster NetworkPolicy (tier 3) that only allows egress through the proxy",
+            kind: "requested",
+          },
+    );
+    items.push({
+      protection: "host allowlist",
+      requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s); every other host refused`,
+      enforcedBy: "proxy",
+      mechanism: "cordon HTTP CONNECT proxy",
+      level: connectKernel ? "full" : "partial",
+      why: connectKernel ? "the kernel forces all TCP through the proxy port" : "only for programs that use the proxy",
+      kind: "requested",
+    });
+    if (connectKernel) {
+      items.push({
+        protection: "TCP port rules are address-blind",
+        requested: "-",
+        enforcedBy: "nothing",
+        level: "none",
+        why: `Landlock port rules match the port only: connect() to ANY host on port ${holes.join(", ")} is allowed by the kernel`,
+        hint: "a cluster NetworkPolicy (tier 3) can restrict destinations",
+        kind: "limitation",
+      });
+    }
+  } else if (net.mode === "none") {
+    items.push(kernelItem("outbound TCP", "no TCP connect", connectKernel, "CONNECT_TCP (no rules)", 4, "apply a cluster NetworkPolicy denying egress"));
+  } else if (net.mode === "proxy") {
+    items.push({
+      protection: "host allowlist",
+      requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s) through the proxy`,
+      enforcedBy: "proxy",
+      mechanism: "HTTP_PROXY environment (cooperative)",
+      level: "partial",
+      why: "network.mode proxy: programs that ignore HTTP_PROXY connect directly",
+      hint: "network.mode platform makes the kernel force traffic through the proxy (Landlock ABI 4)",
+      kind: "requested",
+    });
+  } else {
+    items.push({ protection: "network", requested: "unrestricted", enforcedBy: "nothing", level: "none", why: "network.mode unrestricted", kind: "limitation" });
+  }
+
+  if (net.mode === "none" || (net.mode === "platform" && net.bindPorts.length > 0)) {
+    const requested = net.bindPorts.length ? `bind only to ports ${net.bindPorts.join(", ")}` : "no TCP bind";
+    items.push(kernelItem("TCP bind", requested, has("handledNet", NET_ACCESS.BIND_TCP), net.bindPorts.length ? "BIND_TCP port rules" : "BIND_TCP (no rules)", 4));
+    if (has("handledNet", NET_ACCESS.BIND_TCP)) {
+      items.push({ protection: "listen() auto-bind", requested: "-", enforcedBy: "nothing", level: "none", why: "listen() on an unbound socket binds an ephemeral port without a BIND_TCP check", kind: "limitation" });
+    }
+  }
+  if (net.mode === "platform" || net.mode === "none") {
+    if (has("handledNet", NET_ACCESS.CONNECT_SEND_UDP)) {
+      items.push(kernelItem("UDP", net.mode === "none" ? "no UDP" : "no UDP sends (DNS goes through the proxy)", true, "UDP rights (no rules)", 10));
+    } else {
+      items.push({
+        protection: "UDP",
+        requested: "-",
+        enforcedBy: "nothing",
+        level: "none",
+        why: `UDP (including DNS) is not governed below Landlock ABI 10 (this run: ABI ${plan?.abi ?? 0})`,
+        hint: "a seccomp filter or a cluster NetworkPolicy can block UDP",
+        kind: "limitation",
+      });
+    }
+    items.push({
+      protection: "other protocols",
+      requested: "-",
+      enforcedBy: "nothing",
+      level: "none",
+      why: "MPTCP, SCTP, ICMP and raw sockets are not governed by Landlock",
+      hint: "a seccomp filter or a cluster NetworkPolicy can block them",
+      kind: "limitation",
+    });
+  }
+
+  if (policy.scopes.abstractUnix) {
+    items.push(kernelItem("abstract UNIX sockets", "no connect to abstract sockets outside the sandbox", has("scoped", SCOPES.ABSTRACT_UNIX_SOCKET), "scope", 6));
+  }
+  if (policy.scopes.signals) {
+    items.push(kernelItem("signals", "no signals to processes outside the sandbox", has("scoped", SCOPES.SIGNAL), "scope", 6));
+  }
+  return items;
+}

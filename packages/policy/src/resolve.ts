@@ -1,0 +1,234 @@
+import { defaultPolicy } from "./defaults.js";
+import { PolicyError } from "./errors.js";
+import { checkHostRule, formatHostRule, parseHostEntry } from "./host/entry.js";
+import {
+  COMPAT_LEVELS,
+  NETWORK_MODES,
+  type Compat,
+  type HostRule,
+  type InlineOptions,
+  type NetworkMode,
+  type PathAccess,
+  type PathSource,
+  type Policy,
+  type ResolvedPath,
+  type ResolvedPolicy,
+} from "./model.js";
+import { checkPathSyntax, expandPath, normalizeAbsolute } from "./paths.js";
+import { isPresetName, presets, unknownPresetMessage } from "./presets.js";
+
+export interface ResolveInput {
+  /** The parsed policy file, if any. */
+  base?: Policy;
+  /** Extra presets (the CLI's `--preset`), applied after the file's `extends`. */
+  presets?: string[];
+  /** The CLI's inline flags. */
+  inline?: InlineOptions;
+}
+
+export interface ResolveFacts {
+  cwd: string;
+  home: string;
+  /** The private TMPDIR the CLI created for this run. */
+  tmpdir: string;
+}
+
+export type ResolveResult = { ok: true; policy: ResolvedPolicy } | { ok: false; errors: PolicyError[] };
+
+const ACCESS_KINDS: readonly PathAccess[] = ["readOnly", "readWrite", "exec"];
+const FLAG_FOR: Record<PathAccess, string> = { readOnly: "--ro", readWrite: "--rw", exec: "--exec" };
+
+/**
+ * Merge default ← presets ← file ← inline into one policy with absolute paths.
+ * Lists are unioned; scalars take the latest value; deny rules always beat allow rules (matcher).
+ */
+export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): ResolveResult {
+  const errors: PolicyError[] = [];
+  for (const key of ["cwd", "home", "tmpdir"] as const) {
+    if (typeof facts[key] !== "string" || !facts[key].startsWith("/") || facts[key].includes("\0")) {
+      errors.push(new PolicyError(`facts.${key}`, `expected an absolute path, got ${JSON.stringify(facts[key])}`));
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const where = { cwd: normalizeAbsolute(facts.cwd), home: normalizeAbsolute(facts.home), tmpdir: normalizeAbsolute(facts.tmpdir) };
+
+  const defaults = defaultPolicy();
+  const paths = new PathSet();
+  const allow: HostRule[] = [];
+  const deny: HostRule[] = [];
+  const localhostPorts = new Set<number>();
+  const bindPorts = new Set<number>();
+
+  for (const access of ACCESS_KINDS) {
+    for (const path of defaults.filesystem[access]) paths.add(expandPath(path, where), access, "default", "default", true);
+  }
+
+  // Presets: the file's `extends`, then the CLI's.
+  const presetNames: { name: string; path: string }[] = [
+    ...(input.base?.extends ?? []).map((name, i) => ({ name, path: `extends[${i}]` })),
+    ...(input.presets ?? []).map((name) => ({ name, path: "--preset" })),
+  ];
+  const applied = new Set<string>();
+  for (const { name, path } of presetNames) {
+    if (!isPresetName(name)) {
+      errors.push(new PolicyError(path, unknownPresetMessage(name)));
+      continue;
+    }
+    if (applied.has(name)) continue;
+    applied.add(name);
+    const preset = presets[name];
+    for (const access of ACCESS_KINDS) {
+      for (const p of preset.filesystem[access]) paths.add(expandPath(p, where), access, "default", `preset ${name}`, true);
+    }
+    allow.push(...preset.network.allow.map(copyRule));
+  }
+
+  let compat: Compat = defaults.compat;
+  let mode: NetworkMode = defaults.network.mode;
+  let proxyPort = defaults.network.proxyPort;
+  let includeWorkdir = defaults.filesystem.includeWorkdir;
+  let scopes = { ...defaults.scopes };
+
+  const base = input.base;
+  if (base) {
+    compat = base.compat;
+    mode = base.network.mode;
+    proxyPort = base.network.proxyPort;
+    includeWorkdir = base.filesystem.includeWorkdir;
+    scopes = { ...base.scopes };
+    for (const access of ACCESS_KINDS) {
+      for (const [i, p] of base.filesystem[access].entries()) {
+        const check = checkPathSyntax(p, access === "readWrite");
+        if (!check.ok) errors.push(new PolicyError(`filesystem.${access}[${i}]`, check.reason, check.hint ? { hint: check.hint } : {}));
+        else paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
+      }
+    }
+    for (const list of ["allow", "deny"] as const) {
+      for (const [i, rule] of base.network[list].entries()) {
+        const check = checkHostRule(rule);
+        if (!check.ok) {
+          const at = `network.${list}[${i}].${check.field}${check.index === undefined ? "" : `[${check.index}]`}`;
+          errors.push(new PolicyError(at, check.reason, check.hint ? { hint: check.hint } : {}));
+        } else (list === "allow" ? allow : deny).push(copyRule(rule));
+      }
+    }
+    for (const port of base.network.localhostPorts) localhostPorts.add(port);
+    for (const port of base.network.bindPorts) bindPorts.add(port);
+  }
+
+  const inline = input.inline ?? {};
+  for (const [flag, values, into] of [
+    ["--allow-host", inline.allowHosts, allow],
+    ["--deny-host", inline.denyHosts, deny],
+  ] as const) {
+    for (const value of values ?? []) {
+      const entry = parseHostEntry(value);
+      if (!entry.ok) errors.push(new PolicyError(flag, `${JSON.stringify(value)}: ${entry.reason}`, entry.hint ? { hint: entry.hint } : {}));
+      else into.push(entry.rule);
+    }
+  }
+  for (const access of ACCESS_KINDS) {
+    const flag = FLAG_FOR[access];
+    for (const value of inline[access] ?? []) {
+      const check = checkPathSyntax(value, access === "readWrite");
+      if (!check.ok) errors.push(new PolicyError(flag, `${JSON.stringify(value)}: ${check.reason}`, check.hint ? { hint: check.hint } : {}));
+      else paths.add(expandPath(value, where), access, access, flag, false, flag);
+    }
+  }
+  if (inline.network !== undefined) {
+    if (!NETWORK_MODES.includes(inline.network)) errors.push(new PolicyError("--network", `expected one of ${NETWORK_MODES.join(", ")}, got ${JSON.stringify(inline.network)}`));
+    else mode = inline.network;
+  }
+  if (inline.proxyPort !== undefined) {
+    if (!Number.isInteger(inline.proxyPort) || inline.proxyPort < 0 || inline.proxyPort > 65535) {
+      errors.push(new PolicyError("--proxy-port", `expected an integer 0-65535 (0 = pick a free port), got ${JSON.stringify(inline.proxyPort)}`));
+    } else proxyPort = inline.proxyPort;
+  }
+  if (inline.compat !== undefined) {
+    if (!COMPAT_LEVELS.includes(inline.compat)) errors.push(new PolicyError("--compat", `expected one of ${COMPAT_LEVELS.join(", ")}, got ${JSON.stringify(inline.compat)}`));
+    else compat = inline.compat;
+  }
+
+  if (includeWorkdir) paths.add(where.cwd, "readWrite", "workdir", "workdir", false, "workdir");
+  paths.add(where.tmpdir, "readWrite", "tmpdir", "tmpdir", false, "tmpdir");
+
+  // After expansion, refuse writable roots that would expose everything: / and the home directory itself.
+  for (const entry of paths.entries()) {
+    if (entry.access !== "readWrite") continue;
+    if (entry.path !== "/" && entry.path !== where.home) continue;
+    const what = entry.path === "/" ? "the root directory" : "your whole home directory";
+    const hint = entry.source === "workdir" ? "run from a project directory, or set filesystem.includeWorkdir: false" : undefined;
+    errors.push(new PolicyError(paths.fieldOf(entry), `${what} (${entry.path}) cannot be writable`, hint ? { hint } : {}));
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+
+  const resolvedPaths = paths.entries();
+  const listOf = (access: PathAccess) => resolvedPaths.filter((p) => p.access === access).map((p) => p.path);
+  const policy: ResolvedPolicy = {
+    version: 1,
+    compat,
+    filesystem: {
+      includeWorkdir,
+      readOnly: listOf("readOnly"),
+      readWrite: listOf("readWrite"),
+      exec: listOf("exec"),
+      paths: resolvedPaths,
+    },
+    network: {
+      mode,
+      proxyPort,
+      allow: dedupeRules(allow),
+      deny: dedupeRules(deny),
+      localhostPorts: [...localhostPorts].sort((a, b) => a - b),
+      bindPorts: [...bindPorts].sort((a, b) => a - b),
+    },
+    scopes,
+    facts: where,
+  };
+  if (applied.size > 0) policy.extends = [...applied];
+  return { ok: true, policy };
+}
+
+/** The absolute paths the CLI must stat (directory / file / missing) to build KernelFacts.paths. */
+export function policyPaths(policy: ResolvedPolicy | Policy): string[] {
+  const fs = policy.filesystem;
+  const all = "paths" in fs ? fs.paths.map((p) => p.path) : [...fs.readOnly, ...fs.readWrite, ...fs.exec].filter((p) => p.startsWith("/"));
+  return [...new Set(all)];
+}
+
+/** Paths keyed by (access, path); an explicit entry replaces an optional (default/preset) one. */
+class PathSet {
+  private readonly byKey = new Map<string, ResolvedPath & { field: string }>();
+
+  add(path: string, access: PathAccess, source: PathSource, origin: string, optional: boolean, field = origin): void {
+    const key = `${access}\0${path}`;
+    const existing = this.byKey.get(key);
+    if (existing && !(existing.optional && !optional)) return;
+    this.byKey.set(key, { path, access, source, origin, optional, field });
+  }
+
+  entries(): ResolvedPath[] {
+    return [...this.byKey.values()].map(({ field: _field, ...entry }) => entry);
+  }
+
+  fieldOf(entry: ResolvedPath): string {
+    return this.byKey.get(`${entry.access}\0${entry.path}`)?.field ?? entry.origin;
+  }
+}
+
+function copyRule(rule: HostRule): HostRule {
+  const out: HostRule = { host: rule.host };
+  if (rule.ports) out.ports = [...rule.ports];
+  if (rule.allowedIps) out.allowedIps = [...rule.allowedIps];
+  return out;
+}
+
+function dedupeRules(rules: HostRule[]): HostRule[] {
+  const seen = new Map<string, HostRule>();
+  for (const rule of rules) {
+    const key = `${formatHostRule(rule)} ${JSON.stringify(rule.allowedIps ?? [])}`;
+    if (!seen.has(key)) seen.set(key, rule);
+  }
+  return [...seen.values()];
+}
