@@ -93,7 +93,9 @@ function toErrors(
     });
   }
   const value = valueAt(data, path);
-  const hint = issue.code === "custom" ? (issue.params?.["hint"] as string | undefined) : undefined;
+  let hint = issue.code === "custom" ? (issue.params?.["hint"] as string | undefined) : undefined;
+  // YAML reads a bare ~ (or an empty value) as null, which surprises people writing home paths.
+  if (value === null && issue.code === "invalid_type") hint = 'a bare ~ or an empty value is null in YAML; quote it, e.g. "~/.cache"';
   let message = issue.message;
   if (issue.code !== "custom") message = value === undefined ? `missing; ${message}` : `${message}, got ${describeValue(value)}`;
   return [new PolicyError(formatPath(path), message, { ...locateAt(path, false), ...(hint ? { hint } : {}) })];
