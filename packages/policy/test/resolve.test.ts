@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { policyPaths, resolvePolicy } from "../src/index.js";
+import { FACTS, policyFrom, resolved } from "./helpers.js";
+
+describe("resolvePolicy", () => {
+  it("starts from the default policy and adds workdir and tmpdir as writable", () => {
+    const policy = resolved();
+    expect(policy.filesystem.exec).toEqual(["/usr", "/bin", "/sbin", "/lib", "/lib64"]);
+    expect(policy.filesystem.readWrite).toEqual(["/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/pts", "/work/proj", "/tmp/cordon-1"]);
+    expect(policy.filesystem.paths.filter((p) => p.source === "workdir" || p.source === "tmpdir")).toEqual([
+      { path: "/work/proj", access: "readWrite", source: "workdir", origin: "workdir", optional: false },
+      { path: "/tmp/cordon-1", access: "readWrite", source: "tmpdir", origin: "tmpdir", optional: false },
+    ]);
+    expect(policy.network).toMatchObject({ mode: "platform", proxyPort: 3128, allow: [] });
+    expect(policy.facts).toEqual(FACTS);
+  });
+
+  it("expands ~ and ./, normalises and deduplicates", () => {
+    const policy = resolved("version: 1\nfilesystem:\n  readOnly: [~/.config//tool/, ./src/./lib, /etc/]\n  readWrite: [./build, ./build/]\n");
+    expect(policy.filesystem.readOnly).toEqual(["/etc", "/dev/urandom", "/dev/random", "/proc", "/home/u/.config/tool", "/work/proj/src/lib"]);
+    expect(policy.filesystem.readWrite.filter((p) => p.includes("build"))).toEqual(["/work/proj/build"]);
+    // /etc from the file replaces the optional default entry: now a missing /etc would matter.
+    expect(policy.filesystem.paths.find((p) => p.path === "/etc")).toMatchObject({ source: "readOnly", optional: false });
+  });
+
+  it("applies default ← presets ← file ← inline: lists union, scalars later-wins", () => {
+    const base = policyFrom("version: 1\ncompat: soft\nextends: [python]\nnetwork: {mode: proxy, proxyPort: 8000, allow: [example.org]}\n");
+    const result = resolvePolicy(
+      { base, presets: ["node", "python"], inline: { allowHosts: ["x.io:8443"], network: "platform", compat: "hard", readWrite: ["./dist"] } },
+      FACTS,
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const p = result.policy;
+    expect(p.compat).toBe("hard");
+    expect(p.network.mode).toBe("platform");
+    expect(p.network.proxyPort).toBe(8000);
+    expect(p.extends).toEqual(["python", "node"]);
+    expect(p.network.allow.map((r) => r.host)).toEqual([
+      "pypi.org", "files.pythonhosted.org", "registry.npmjs.org", "registry.yarnpkg.com", "nodejs.org", "example.org", "x.io",
+    ]);
+    expect(p.filesystem.readWrite).toContain("/home/u/.npm");
+    expect(p.filesystem.paths.find((e) => e.path === "/home/u/.npm")).toMatchObject({ optional: true, origin: "preset node", source: "default" });
+    expect(p.filesystem.paths.find((e) => e.path === "/work/proj/dist")).toMatchObject({ optional: false, origin: "--rw", source: "readWrite" });
+  });
+
+  it("reports bad inline values with the flag as the path", () => {
+    const result = resolvePolicy(
+      { inline: { allowHosts: ["*.com"], denyHosts: ["a.io:https"], readOnly: ["src"], readWrite: ["/"], network: "off" as never, proxyPort: 70000, compat: "strict" as never } },
+      FACTS,
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.path)).toEqual(["--allow-host", "--deny-host", "--ro", "--rw", "--network", "--proxy-port", "--compat"]);
+    expect(String(result.errors[0])).toContain('--allow-host: "*.com": wildcard over a top-level domain');
+  });
+
+  it("lists the valid presets for an unknown one", () => {
+    const result = resolvePolicy({ presets: ["ruby"] }, FACTS);
+    expect(!result.ok && String(result.errors[0])).toBe('--preset: unknown preset "ruby"; valid presets: node, python, git, go, rust');
+  });
+
+  it("refuses the home directory or / as writable, including as the workdir", () => {
+    const home = resolvePolicy({ inline: { readWrite: ["/home/u/"] } }, FACTS);
+    expect(!home.ok && home.errors.map(String)).toEqual(["--rw: your whole home directory (/home/u) cannot be writable"]);
+    const inHome = resolvePolicy({}, { ...FACTS, cwd: "/home/u" });
+    expect(!inHome.ok && inHome.errors[0]).toMatchObject({ path: "workdir", hint: "run from a project directory, or set filesystem.includeWorkdir: false" });
+    const noWorkdir = resolvePolicy({ base: policyFrom("version: 1\nfilesystem: {includeWorkdir: false}\n") }, { ...FACTS, cwd: "/" });
+    expect(noWorkdir.ok).toBe(true);
+  });
+
+  it("rejects relative facts", () => {
+    const result = resolvePolicy({}, { ...FACTS, tmpdir: "tmp" });
+    expect(!result.ok && result.errors[0]!.path).toBe("facts.tmpdir");
+  });
+
+  it("checks a hand-built base policy too", () => {
+    const base = policyFrom("version: 1\n");
+    base.network.allow.push({ host: "**" });
+    const result = resolvePolicy({ base }, FACTS);
+    expect(!result.ok && result.errors[0]!.path).toBe("network.allow[0].host");
+  });
+
+  it("deduplicates host rules and unions ports lists", () => {
+    const p = resolved("version: 1\nnetwork: {allow: [a.io, a.io, 'b.io:443'], localhostPorts: [5432, 5432], bindPorts: [3000]}\n", { allowHosts: ["b.io:443"] });
+    expect(p.network.allow).toEqual([{ host: "a.io" }, { host: "b.io", ports: [443] }]);
+    expect(p.network.localhostPorts).toEqual([5432]);
+  });
+});
+
+describe("policyPaths", () => {
+  it("lists each absolute path once", () => {
+    const paths = policyPaths(resolved("version: 1\nfilesystem: {readOnly: [/usr], exec: [/usr]}\n"));
+    expect(paths.filter((p) => p === "/usr")).toHaveLength(1);
+    expect(paths).toContain("/work/proj");
+    expect(paths.every((p) => p.startsWith("/"))).toBe(true);
+  });
+});
