@@ -47,3 +47,6 @@ export type {
   PlannedPort,
   ReportItem,
 } from "./report.js";
+export { importOpenShell } from "./import/openshell.js";
+export { importSrt } from "./import/srt.js";
+export type { ImportResult } from "./import/common.js";

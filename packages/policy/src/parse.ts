@@ -111,7 +111,7 @@ function valueAt(data: unknown, path: Segment[]): unknown {
 }
 
 /** Offset of the node at `path` (or of its key), falling back to the nearest existing ancestor. */
-function locate(doc: Document, path: Segment[], key: boolean): number | undefined {
+export function locate(doc: Document, path: Segment[], key: boolean): number | undefined {
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (const [i, segment] of path.entries()) {
@@ -137,7 +137,7 @@ function rangeStart(node: unknown): number | undefined {
   return range?.[0];
 }
 
-function position(lineCounter: LineCounter, offset: number | undefined, filename: string | undefined) {
+export function position(lineCounter: LineCounter, offset: number | undefined, filename: string | undefined) {
   const out: { line?: number; column?: number; filename?: string } = {};
   if (filename !== undefined) out.filename = filename;
   if (offset !== undefined) {
