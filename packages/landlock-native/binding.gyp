@@ -10,13 +10,13 @@
     {
       "target_name": "cordon-launcher",
       "type": "executable",
-      "sources": ["native/launcher.c"],
+      "sources": ["native/launcher.c", "native/seccomp.c"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
     },
     {
       "target_name": "cordon-probe",
       "type": "executable",
-      "sources": ["native/probe.c"],
+      "sources": ["native/probe.c", "native/probe_net.c"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
     }
   ]

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "landlock_abi.h"
+#include "seccomp.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SETUP 125
@@ -226,14 +227,16 @@ static void stage_restrict_self(const struct options *o, int emulated_abi) {
 }
 
 /*
- * Extension point: a seccomp filter (read from --seccomp-fd) is installed here,
- * after the Landlock domain and before inherited fds are closed. Until it is
- * implemented, asking for one fails closed rather than running unfiltered.
+ * The seccomp filter (compiled by the TypeScript layer, read from --seccomp-fd)
+ * goes on after the Landlock domain, so the filter never has to allow the
+ * Landlock calls, and before inherited fds are closed and exec. A failure
+ * never execs unfiltered.
  */
 static void stage_seccomp(const struct options *o) {
   if (o->seccomp_fd < 0) return;
-  fail(EXIT_SETUP, "seccomp", ENOSYS, "--seccomp-fd %d: seccomp filters are not supported by this launcher",
-       o->seccomp_fd);
+  char why[512];
+  int err = cordon_seccomp_load_fd(o->seccomp_fd, why, sizeof why);
+  if (err != 0) fail(EXIT_SETUP, "seccomp", err, "%s", why);
 }
 
 static int close_range_except(unsigned int keep) {

@@ -8,6 +8,11 @@
  *   bind4 PORT | bind6 PORT | unix-connect NAME (abstract, NUL-padded like Node)
  *   kill PID
  *   exec PATH [ARGS...] | fds | noop | ruleset-exec CMD [ARGS...]
+ *   socket FAMILY TYPE PROTO | socketpair FAMILY | udp-send4 PORT | udp-send6 PORT
+ *   dns-udp PORT | dns-tcp PORT | mptcp4 PORT | mptcp6 PORT | raw4 | ping4
+ *   packet | sctp4 | io-uring | ptrace-attach PID | unshare-user
+ *   clone-newuser | clone3 | thread | syscall NR (all six args 0)
+ *   int80-getpid (x86_64: an i386-ABI syscall) | x32-getpid | seccomp-status
  *   deny-landlock ENOSYS|EPERM|EOPNOTSUPP CMD [ARGS...]
  *
  * ruleset-exec creates a fresh ruleset (handling MAKE_BLOCK only, which
@@ -37,6 +42,7 @@
 #include <unistd.h>
 
 #include "landlock_abi.h"
+#include "probe_net.h"
 
 static int report(int r) {
   if (r == 0) {
@@ -187,6 +193,8 @@ int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IONBF, 0);
 
   if (strcmp(op, "noop") == 0) return report(0);
+  int extra = probe_extra(op, argc - 2, argv + 2);
+  if (extra != PROBE_UNKNOWN) return extra;
   if (strcmp(op, "fds") == 0) return list_fds();
   if (a == NULL) goto usage;
   if (strcmp(op, "read") == 0) return do_read(a);

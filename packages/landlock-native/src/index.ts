@@ -16,3 +16,4 @@ export {
   type LauncherOptions,
   type LauncherStatus,
 } from "./launcher.js";
+export * from "./seccomp/index.js";

@@ -33,6 +33,8 @@ export interface LauncherOptions {
   restrictFlags?: number;
   /** A close-on-exec status pipe in the child (e.g. 4). */
   statusFd?: number;
+  /** An fd holding a compiled seccomp program (see seccompProgramFd), as seen by the child (e.g. 5). */
+  seccompFd?: number;
   command: string;
   args?: readonly string[];
 }
@@ -46,10 +48,11 @@ function checkInt(value: number | undefined, name: string, min: number): void {
 
 /** The launcher's argv (without the launcher itself) for the given options. */
 export function launcherArgs(options: LauncherOptions): string[] {
-  const { rulesetFd, restrictFlags, statusFd, command, args = [] } = options;
+  const { rulesetFd, restrictFlags, statusFd, seccompFd, command, args = [] } = options;
   checkInt(rulesetFd, "rulesetFd", 0);
   checkInt(restrictFlags, "restrictFlags", 0);
   checkInt(statusFd, "statusFd", 3);
+  checkInt(seccompFd, "seccompFd", 0);
   if (typeof command !== "string" || command === "") {
     throw LandlockError.of("EINVAL", { syscall: "launcherArgs", hint: "command must be a non-empty string" });
   }
@@ -57,6 +60,7 @@ export function launcherArgs(options: LauncherOptions): string[] {
   if (rulesetFd !== undefined) argv.push("--ruleset-fd", String(rulesetFd));
   if (restrictFlags !== undefined && restrictFlags !== 0) argv.push("--restrict-flags", `0x${restrictFlags.toString(16)}`);
   if (statusFd !== undefined) argv.push("--status-fd", String(statusFd));
+  if (seccompFd !== undefined) argv.push("--seccomp-fd", String(seccompFd));
   argv.push("--", command, ...args);
   return argv;
 }

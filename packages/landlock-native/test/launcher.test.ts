@@ -107,11 +107,11 @@ describe("exit codes and the status fd", () => {
     expect(r).toMatchObject({ code: 0, stdout: "OK\n", status: "" });
   });
 
-  it("fails closed when a seccomp filter is requested (not implemented yet)", async () => {
+  it("fails closed when the seccomp fd is not open (never execs unfiltered)", async () => {
     const r = await runChild(launcherPath, ["--status-fd", "4", "--seccomp-fd", "3", "--", probePath, "noop"]);
     expect(r.code).toBe(LAUNCHER_EXIT.SETUP_FAILED);
     expect(r.stdout).toBe("");
-    expect(parseLauncherStatus(r.status)).toMatchObject({ stage: "seccomp", errno: "ENOSYS" });
+    expect(parseLauncherStatus(r.status)).toMatchObject({ stage: "seccomp", errno: "EBADF" });
   });
 
   it.each([

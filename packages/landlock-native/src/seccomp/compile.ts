@@ -1,0 +1,118 @@
+// SeccompSpec → BPF program (raw sock_filter array). Layout:
+//   arch check (foreign ABI → KILL_PROCESS) → x32 check (x86_64) → deny list →
+//   dispatch socket/socketpair/clone/unshare/clone3 → ALLOW.
+// Every denial returns SECCOMP_RET_ERRNO: programs see a failing call, never a kill.
+import { seccompArch } from "./arch.js";
+import { Assembler, BPF, SECCOMP_DATA, SECCOMP_RET } from "./bpf.js";
+import { AF, CLONE_NEWUSER, IPPROTO, NETLINK_ROUTE, SOCK, type SeccompSocketRules, type SeccompSpec } from "./spec.js";
+
+const ERRNO = { EPERM: 1, ENOSYS: 38 } as const;
+
+function lookup(table: Readonly<Record<string, number>>, name: string, arch: string): number {
+  const nr = Object.hasOwn(table, name) ? table[name] : undefined;
+  if (nr === undefined) throw new RangeError(`seccomp: unknown syscall "${name}" for ${arch}`);
+  return nr;
+}
+
+function checkSpec(spec: SeccompSpec): void {
+  if (spec.errno !== "EPERM") throw new RangeError(`seccomp: errno must be "EPERM", got ${String(spec.errno)}`);
+  if (!Array.isArray(spec.denySyscalls)) throw new TypeError("seccomp: denySyscalls must be an array of names");
+  for (const f of spec.socket?.allowFamilies ?? []) {
+    if (!Number.isInteger(f) || f < 0 || f > 0xffff) throw new RangeError(`seccomp: invalid address family ${String(f)}`);
+  }
+}
+
+/** Emits the socket() rules; expects nothing loaded, ends in allow/deny jumps. */
+function socketRules(a: Assembler, rules: SeccompSocketRules): void {
+  const families = [...new Set(rules.allowFamilies)];
+  a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(0));
+  for (const family of families) {
+    const isInet = family === AF.INET || family === AF.INET6;
+    const target = isInet && rules.inet ? "sock_inet" : family === AF.NETLINK && rules.netlinkRouteOnly ? "sock_netlink" : "allow";
+    a.jump(BPF.JEQ_K, family, target, "next");
+  }
+  a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+
+  if (rules.inet && families.some((f) => f === AF.INET || f === AF.INET6)) {
+    const { allowStreamTcpOnly, allowUdp } = rules.inet;
+    a.label("sock_inet");
+    a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(1));
+    a.stmt(BPF.ALU_AND_K, SOCK.TYPE_MASK); // ignore SOCK_NONBLOCK / SOCK_CLOEXEC
+    a.jump(BPF.JEQ_K, SOCK.STREAM, allowStreamTcpOnly ? "sock_tcp" : "allow", "next");
+    if (allowUdp) a.jump(BPF.JEQ_K, SOCK.DGRAM, "sock_udp", "next");
+    a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+    if (allowStreamTcpOnly) protocolIn(a, "sock_tcp", [0, IPPROTO.TCP]);
+    if (allowUdp) protocolIn(a, "sock_udp", [0, IPPROTO.UDP]);
+  }
+  if (rules.netlinkRouteOnly && families.includes(AF.NETLINK)) protocolIn(a, "sock_netlink", [NETLINK_ROUTE]);
+}
+
+/** label: allow when socket()'s protocol (arg 2) is one of `allowed`, else EPERM. */
+function protocolIn(a: Assembler, label: string, allowed: number[]): void {
+  a.label(label);
+  a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(2));
+  for (const p of allowed) a.jump(BPF.JEQ_K, p, "allow", "next");
+  a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+}
+
+/**
+ * Compiles `spec` for `arch` (a `process.arch` name) into a seccomp BPF program:
+ * the raw `struct sock_filter` array the launcher loads (`bytes / 8` instructions).
+ */
+export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): Buffer {
+  const target = seccompArch(arch);
+  checkSpec(spec);
+  const nr = (name: string) => lookup(target.syscalls, name, arch);
+  const deny = [...new Set(spec.denySyscalls)].map(nr);
+  const a = new Assembler();
+
+  // A syscall made through another ABI has other numbers: never judge it by this table.
+  a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.arch);
+  a.jump(BPF.JEQ_K, target.auditArch, "arch_ok", "next");
+  a.stmt(BPF.RET_K, SECCOMP_RET.KILL_PROCESS);
+  a.label("arch_ok");
+  a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.nr);
+  if (target.x32Bit !== undefined) {
+    a.jump(BPF.JGE_K, target.x32Bit, "next", "native_abi");
+    a.stmt(BPF.RET_K, SECCOMP_RET.KILL_PROCESS);
+    a.label("native_abi");
+  }
+
+  // Inline returns: the deny list may be long, and BPF jumps reach only 255 ahead.
+  deny.forEach((n, i) => {
+    a.jump(BPF.JEQ_K, n, "next", `deny_${i}_done`);
+    a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+    a.label(`deny_${i}_done`);
+  });
+  if (spec.socket) {
+    a.jump(BPF.JEQ_K, nr("socket"), "socket", "next");
+    a.jump(BPF.JEQ_K, nr("socketpair"), "socketpair", "next");
+  }
+  if (spec.denyNewUserNamespaces) {
+    a.jump(BPF.JEQ_K, nr("clone"), "newuser", "next");
+    a.jump(BPF.JEQ_K, nr("unshare"), "newuser", "next");
+    // clone3 passes its flags in a struct seccomp cannot read: ENOSYS makes glibc fall back to clone.
+    a.jump(BPF.JEQ_K, nr("clone3"), "next", "after_clone3");
+    a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.ENOSYS);
+    a.label("after_clone3");
+  }
+  a.stmt(BPF.RET_K, SECCOMP_RET.ALLOW);
+
+  if (spec.socket) {
+    a.label("socket");
+    socketRules(a, spec.socket);
+    a.label("socketpair");
+    a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(0));
+    a.jump(BPF.JEQ_K, AF.UNIX, "allow", "next");
+    a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+  }
+  if (spec.denyNewUserNamespaces) {
+    a.label("newuser");
+    a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(0));
+    a.jump(BPF.JSET_K, CLONE_NEWUSER, "next", "allow");
+    a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+  }
+  a.label("allow");
+  a.stmt(BPF.RET_K, SECCOMP_RET.ALLOW);
+  return a.assemble();
+}
