@@ -1,10 +1,11 @@
 // Shared test helpers: spawn the real launcher with a real ruleset on fd 3 and
 // a status pipe on fd 4, exactly as the CLI does, and read what the kernel said.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type Server } from "node:net";
+import { afterAll } from "vitest";
 import { FS, abiMasks, createRuleset, launcherArgs, launcherPath, type Ruleset, type RulesetSpec } from "../src/index.js";
 
 export const buildDir = join(import.meta.dirname, "..", "build", "Release");
@@ -14,9 +15,17 @@ export const READ_EXEC = FS.EXECUTE | FS.READ_FILE | FS.READ_DIR;
 /** Every filesystem right this kernel knows (ABI 7 on the reference machine). */
 export const ALL_FS = abiMasks(7).fs;
 
-/** A fresh temporary directory (realpath, so rules and paths agree). */
+const tempDirs: string[] = [];
+// Registered in each test file that imports this module: no directory outlives its file.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory (realpath, so rules and paths agree), removed after the test file. */
 export function tempDir(): string {
-  return realpathSync(mkdtempSync(join(tmpdir(), "cordon-ll-")));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "cordon-ll-")));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /**
