@@ -1,1 +1,23 @@
-export const placeholder = true;
+/**
+ * cordon's embeddable API: the CLI is a thin shell over exactly this.
+ *
+ *   const sb = await createSandbox({ inline: { allowHosts: ["registry.npmjs.org"] } });
+ *   const r = await sb.run("npm", ["ci"]);   // RunReport: status, enforcement, network summary
+ *   await sb.close();
+ */
+export {
+  createSandbox,
+  Sandbox,
+  SandboxRefusedError,
+  type SandboxOptions,
+  type SpawnOptions,
+  type SandboxProcess,
+  type ExitInfo,
+  type RunReport,
+  type DecisionEvent,
+} from "./api/sandbox.js";
+export { PolicyLoadError, type PolicySource } from "./api/load-policy.js";
+export type { DecisionSummary, DeniedHost } from "./api/decision-log.js";
+export type { LaunchFailure } from "./api/launch.js";
+export { EXIT_TIMEOUT, EXIT_LAUNCH_FAILED } from "./api/exit-status.js";
+export { main } from "./main.js";

@@ -1,0 +1,76 @@
+import { spawn, spawnSync, type ChildProcess, type IOType, type SpawnOptions, type SpawnSyncReturns } from "node:child_process";
+import type { Stream } from "node:stream";
+import type { Readable } from "node:stream";
+import { launcherArgs, launcherPath, parseLauncherStatus, type LauncherStatus } from "@cordon/landlock-native";
+
+export interface LaunchOptions {
+  command: string;
+  args: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdio: [StdioEntry, StdioEntry, StdioEntry];
+  rulesetFd?: number;
+  restrictFlags?: number;
+}
+
+/** One of the three standard streams, as child_process.spawn takes it. */
+export type StdioEntry = IOType | Stream | number | null | undefined;
+
+/** Failure reported by the launcher before it could exec the command. */
+export type LaunchFailure = LauncherStatus;
+
+export interface Launched {
+  child: ChildProcess;
+  /** Resolves once exec succeeded (null) or the launcher reported why it did not. */
+  execResult: Promise<LaunchFailure | null>;
+}
+
+const RULESET_FD = 3;
+const STATUS_FD = 4;
+
+/**
+ * Spawns the launcher: the ruleset goes in as fd 3, a status pipe as fd 4.
+ * The launcher marks the pipe close-on-exec, so it closes empty when the
+ * command was exec'd, and carries one JSON line when setup failed.
+ */
+export function launch(o: LaunchOptions): Launched {
+  const spec = launchSpec(o);
+  const child = spawn(launcherPath, spec.args, spec.options);
+  const status = child.stdio[STATUS_FD] as Readable | null;
+  const execResult = new Promise<LaunchFailure | null>((resolve) => {
+    if (!status) return resolve(null);
+    let text = "";
+    status.setEncoding("utf8");
+    status.on("data", (d: string) => (text += d));
+    status.on("error", () => resolve(null));
+    status.on("close", () => resolve(parseFailure(text)));
+  });
+  return { child, execResult };
+}
+
+/** The same launch, synchronously: for callers that block their event loop on purpose. */
+export function launchSync(o: LaunchOptions, extra: { timeout?: number; input?: string | Buffer } = {}): SpawnSyncReturns<Buffer> & { launchFailure: LaunchFailure | null } {
+  const spec = launchSpec(o);
+  const r = spawnSync(launcherPath, spec.args, { ...spec.options, ...extra });
+  const status = r.output?.[STATUS_FD];
+  return Object.assign(r, { launchFailure: parseFailure(status ? status.toString() : "") });
+}
+
+function launchSpec(o: LaunchOptions): { args: string[]; options: SpawnOptions } {
+  const args = launcherArgs({
+    ...(o.rulesetFd !== undefined ? { rulesetFd: RULESET_FD } : {}),
+    ...(o.restrictFlags ? { restrictFlags: o.restrictFlags } : {}),
+    statusFd: STATUS_FD,
+    command: o.command,
+    args: [...o.args],
+  });
+  return { args, options: { cwd: o.cwd, env: o.env, stdio: [...o.stdio, o.rulesetFd ?? "ignore", "pipe"] } };
+}
+
+function parseFailure(text: string): LaunchFailure | null {
+  try {
+    return parseLauncherStatus(text) ?? null;
+  } catch {
+    return { stage: "unknown", errno: "EUNKNOWN", message: text.trim() };
+  }
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import {
+  defaultPolicy,
+  parsePolicy,
+  resolvePolicy,
+  type InlineOptions,
+  type Policy,
+  type PolicyError,
+  type ResolvedPolicy,
+} from "@cordon/policy";
+
+export interface PolicySource {
+  /** A policy object, or the path of a YAML/JSON policy file. Default: the built-in default policy. */
+  policy?: Policy | string;
+  presets?: string[];
+  inline?: InlineOptions;
+}
+
+export class PolicyLoadError extends Error {
+  constructor(readonly errors: readonly (PolicyError | string)[]) {
+    super(errors.map(String).join("\n"));
+    this.name = "PolicyLoadError";
+  }
+}
+
+/** Reads (I/O lives here, not in @cordon/policy), parses and resolves a policy. */
+export function loadPolicy(src: PolicySource, facts: { cwd: string; tmpdir: string; home?: string }): ResolvedPolicy {
+  const base = typeof src.policy === "string" ? readPolicyFile(src.policy) : (src.policy ?? defaultPolicy());
+  const r = resolvePolicy(
+    { base, ...(src.presets ? { presets: src.presets } : {}), ...(src.inline ? { inline: src.inline } : {}) },
+    { cwd: facts.cwd, tmpdir: facts.tmpdir, home: facts.home ?? homedir() },
+  );
+  if (!r.ok) throw new PolicyLoadError(r.errors);
+  return r.policy;
+}
+
+export function readPolicyFile(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new PolicyLoadError([`${file}: cannot read the policy file (${err.code ?? err.message})`]);
+  }
+  const r = parsePolicy(text, { filename: file });
+  if (!r.ok) throw new PolicyLoadError(r.errors);
+  return r.policy;
+}

@@ -1,0 +1,321 @@
+import { EventEmitter } from "node:events";
+import type { ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
+import {
+  negotiate,
+  policyPaths,
+  type EnforcementPlan,
+  type EnforcementReport,
+  type ResolvedPolicy,
+} from "@cordon/policy";
+import type { DecisionEvent } from "@cordon/proxy";
+import { buildRuleset } from "./build-ruleset.js";
+import { childEnv } from "./child-env.js";
+import { DecisionLog, type DecisionSummary } from "./decision-log.js";
+import { EXIT_LAUNCH_FAILED, EXIT_TIMEOUT, exitStatus } from "./exit-status.js";
+import { probeKernel } from "./kernel-facts.js";
+import { launch, launchSync, type LaunchFailure, type LaunchOptions, type StdioEntry } from "./launch.js";
+import { loadPolicy, type PolicySource } from "./load-policy.js";
+import { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
+import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
+
+export interface SandboxOptions extends PolicySource {
+  /** Working directory of the commands (and the workdir of the policy). Default: process.cwd(). */
+  cwd?: string;
+  /** Base environment of the commands. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Where the proxy runs. "worker" (default) survives a blocked caller event loop. */
+  proxyThread?: "worker" | "main";
+  /** Audit log: every proxy decision as a JSON line. */
+  auditLog?: string | Writable;
+  /** Names the proxy resolves without DNS, like /etc/hosts (name → addresses). */
+  hosts?: Record<string, string[]>;
+}
+
+/** The policy cannot be enforced as required (compat "hard"), or the sandbox could not be set up. */
+export class SandboxRefusedError extends Error {
+  constructor(readonly reasons: readonly string[], readonly report?: EnforcementReport) {
+    super(`refusing to run: ${reasons.join("; ")}`);
+    this.name = "SandboxRefusedError";
+  }
+}
+
+
+export interface SpawnOptions {
+  stdio?: "pipe" | "inherit" | "ignore" | [StdioEntry, StdioEntry, StdioEntry];
+  /** Extra variables for this command only (the proxy variables always win). */
+  env?: NodeJS.ProcessEnv;
+  /** Kill after this many milliseconds; the exit status is then 124. */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Grace period between SIGTERM and SIGKILL on timeout or abort. Default 2000 ms. */
+  killGraceMs?: number;
+}
+
+export interface ExitInfo {
+  /** Shell-style status: the code, 128+N for signal N, 124 timeout, 125 launcher failure. */
+  status: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  aborted: boolean;
+  launchFailure: LaunchFailure | null;
+}
+
+export interface RunReport extends ExitInfo {
+  enforcement: EnforcementReport;
+  network: DecisionSummary;
+  durationMs: number;
+}
+
+export interface SandboxProcess {
+  readonly child: ChildProcess;
+  readonly pid: number | undefined;
+  /** Resolves when the command has exited and its stdio has closed. */
+  readonly exited: Promise<ExitInfo>;
+  /** Resolves with the final report of this command. */
+  readonly report: Promise<RunReport>;
+  kill(signal?: NodeJS.Signals): boolean;
+}
+
+/**
+ * One sandbox: a resolved policy, its negotiated plan for this kernel, a
+ * private TMPDIR and (in platform/proxy mode) its own proxy with its own
+ * token. No global state: a program may hold any number of them at once.
+ */
+export class Sandbox extends EventEmitter {
+  private readonly log = new DecisionLog();
+  private readonly children = new Set<ChildProcess>();
+  private closed = false;
+
+  private constructor(
+    private current: { policy: ResolvedPolicy; plan: EnforcementPlan; report: EnforcementReport },
+    readonly cwd: string,
+    readonly tmpdir: string,
+    private readonly baseEnv: NodeJS.ProcessEnv,
+    private readonly proxy: SandboxProxy | null,
+    readonly notes: readonly string[],
+  ) {
+    super();
+    proxy?.onDecision((e) => {
+      this.log.add(e);
+      this.emit("decision", e);
+    });
+  }
+
+  static async create(options: SandboxOptions = {}): Promise<Sandbox> {
+    const cwd = options.cwd ?? process.cwd();
+    const tmpdir = createPrivateTmpdir();
+    let proxy: SandboxProxy | null = null;
+    try {
+      const policy = loadPolicy(options, { cwd, tmpdir });
+      const notes: string[] = [];
+      let effective = policy;
+      if (policy.network.mode === "platform" || policy.network.mode === "proxy") {
+        const started = await startSandboxProxy({
+          network: policy.network,
+          thread: options.proxyThread ?? "worker",
+          ...(options.auditLog !== undefined ? { auditLog: options.auditLog } : {}),
+          ...(options.hosts ? { hosts: options.hosts } : {}),
+        });
+        proxy = started.proxy;
+        if (started.note) notes.push(started.note);
+        effective = { ...policy, network: { ...policy.network, proxyPort: proxy.port } };
+      }
+      const n = negotiateHere(effective);
+      if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
+      return new Sandbox({ policy: effective, plan: n.plan, report: n.report }, cwd, tmpdir, options.env ?? process.env, proxy, notes);
+    } catch (e) {
+      await proxy?.close().catch(() => {});
+      removePrivateTmpdir(tmpdir);
+      throw e;
+    }
+  }
+
+  get policy(): ResolvedPolicy {
+    return this.current.policy;
+  }
+  get plan(): EnforcementPlan {
+    return this.current.plan;
+  }
+  get report(): EnforcementReport {
+    return this.current.report;
+  }
+  /** The proxy URL given to commands (with this sandbox's token), if any. */
+  get proxyUrl(): string | undefined {
+    return this.proxy?.url;
+  }
+
+  /** Proxy decisions so far, grouped for a summary. */
+  networkSummary(): DecisionSummary {
+    return this.log.summary();
+  }
+
+  spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): SandboxProcess {
+    if (this.closed) throw new Error("sandbox is closed");
+    const started = Date.now();
+    const ruleset = buildRuleset(this.current.plan);
+    let launched;
+    try {
+      launched = launch(this.launchOptions(command, args, options, normaliseStdio(options.stdio), ruleset?.fd));
+    } finally {
+      // The child holds its own copy of the ruleset fd.
+      ruleset?.close();
+    }
+    const { child, execResult } = launched;
+    this.children.add(child);
+
+    let timedOut = false;
+    let aborted = false;
+    const grace = options.killGraceMs ?? 2000;
+    const terminate = () => {
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), grace);
+      t.unref();
+      child.once("exit", () => clearTimeout(t));
+    };
+    const timer =
+      options.timeout !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            terminate();
+          }, options.timeout)
+        : undefined;
+    const onAbort = () => {
+      aborted = true;
+      terminate();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    const exited = new Promise<ExitInfo>((resolve) => {
+      child.once("error", () => {
+        /* reported through close with code null */
+      });
+      child.once("close", async (code, signal) => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+        this.children.delete(child);
+        const launchFailure = await execResult;
+        let status = exitStatus(code, signal);
+        if (timedOut) status = EXIT_TIMEOUT;
+        else if (launchFailure && launchFailure.stage !== "exec" && code === EXIT_LAUNCH_FAILED) status = EXIT_LAUNCH_FAILED;
+        resolve({ status, code, signal, timedOut, aborted, launchFailure });
+      });
+    });
+    const report = exited.then((x) => ({
+      ...x,
+      enforcement: this.current.report,
+      network: this.log.summary(),
+      durationMs: Date.now() - started,
+    }));
+    return {
+      child,
+      get pid() {
+        return child.pid;
+      },
+      exited,
+      report,
+      kill: (signal) => child.kill(signal),
+    };
+  }
+
+  /**
+   * Runs a command synchronously (stdout/stderr captured unless stdio says
+   * otherwise). The proxy keeps serving while this blocks the event loop,
+   * provided it runs in a worker (the default).
+   */
+  spawnSync(command: string, args: readonly string[] = [], options: Omit<SpawnOptions, "signal"> & { input?: string | Buffer } = {}) {
+    if (this.closed) throw new Error("sandbox is closed");
+    const ruleset = buildRuleset(this.current.plan);
+    try {
+      const stdio = normaliseStdio(options.stdio ?? ["pipe", "pipe", "pipe"]);
+      const r = launchSync(this.launchOptions(command, args, options, stdio, ruleset?.fd), {
+        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+        ...(options.input !== undefined ? { input: options.input } : {}),
+      });
+      const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
+      return {
+        status: timedOut ? EXIT_TIMEOUT : exitStatus(r.status, r.signal),
+        signal: r.signal,
+        stdout: r.stdout ?? Buffer.alloc(0),
+        stderr: r.stderr ?? Buffer.alloc(0),
+        timedOut,
+        launchFailure: r.launchFailure,
+      };
+    } finally {
+      ruleset?.close();
+    }
+  }
+
+  private launchOptions(command: string, args: readonly string[], options: SpawnOptions, stdio: LaunchOptions["stdio"], rulesetFd: number | undefined): LaunchOptions {
+    return {
+      command,
+      args,
+      cwd: this.cwd,
+      env: childEnv({
+        base: { ...this.baseEnv, ...options.env },
+        mode: this.current.policy.network.mode,
+        ...(this.proxy ? { proxyUrl: this.proxy.url } : {}),
+        tmpdir: this.tmpdir,
+      }),
+      stdio,
+      ...(rulesetFd !== undefined ? { rulesetFd } : {}),
+      ...(this.current.plan.landlock?.restrictFlags ? { restrictFlags: this.current.plan.landlock.restrictFlags } : {}),
+    };
+  }
+
+  /** Spawns and waits: the final report (stdio inherited unless given). */
+  async run(command: string, args: readonly string[] = [], options: SpawnOptions = {}): Promise<RunReport> {
+    return this.spawn(command, args, { stdio: "inherit", ...options }).report;
+  }
+
+  /**
+   * Replaces the network allow/deny lists live: the proxy switches at once,
+   * open tunnels stay. Filesystem and kernel rules of running commands cannot
+   * change (Landlock domains are fixed); new commands get the new plan.
+   */
+  async update(source: Omit<SandboxOptions, "cwd" | "env" | "proxyThread" | "auditLog">): Promise<void> {
+    const next = loadPolicy(source, { cwd: this.cwd, tmpdir: this.tmpdir });
+    if (next.network.mode !== this.current.policy.network.mode) {
+      throw new Error(`update cannot change the network mode (${this.current.policy.network.mode} → ${next.network.mode}); create a new sandbox`);
+    }
+    const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: this.proxy.port } } : next;
+    const n = negotiateHere(effective);
+    if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
+    await this.proxy?.update(effective.network);
+    this.current = { policy: effective, plan: n.plan, report: n.report };
+  }
+
+  /** Kills remaining commands, stops the proxy, removes the private TMPDIR. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const waits = [...this.children].map(
+      (c) => new Promise<void>((resolve) => {
+        if (c.exitCode !== null || c.signalCode !== null) return resolve();
+        c.once("close", () => resolve());
+        c.kill("SIGKILL");
+      }),
+    );
+    await Promise.all(waits);
+    await this.proxy?.close().catch(() => {});
+    removePrivateTmpdir(this.tmpdir);
+  }
+}
+
+function negotiateHere(policy: ResolvedPolicy) {
+  return negotiate(policy, probeKernel(policyPaths(policy)));
+}
+
+function normaliseStdio(s: SpawnOptions["stdio"]): [StdioEntry, StdioEntry, StdioEntry] {
+  if (s === undefined) return ["pipe", "pipe", "pipe"];
+  if (typeof s === "string") return [s, s, s];
+  return s;
+}
+
+export function createSandbox(options?: SandboxOptions): Promise<Sandbox> {
+  return Sandbox.create(options);
+}
+
+export type { DecisionEvent };

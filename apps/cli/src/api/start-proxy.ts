@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import type { Writable } from "node:stream";
+import { isIP } from "node:net";
+import { createProxy, startProxyWorker, type DecisionEvent, type Resolver } from "@cordon/proxy";
+import type { NetworkPolicy } from "@cordon/policy";
+
+/** The part of a proxy (in-thread or worker) the sandbox relies on. */
+export interface SandboxProxy {
+  readonly port: number;
+  readonly url: string;
+  onDecision(fn: (e: DecisionEvent) => void): void;
+  update(network: NetworkPolicy): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartProxyOptions {
+  network: NetworkPolicy;
+  /** "worker" keeps the proxy alive while the caller's event loop is blocked (spawnSync). */
+  thread: "worker" | "main";
+  auditLog?: string | Writable;
+  /** Names resolved without DNS (name → addresses). */
+  hosts?: Record<string, string[]>;
+}
+
+/**
+ * Starts the sandbox's own proxy on loopback with a fresh per-run token, so
+ * other local processes cannot borrow its egress. If the policy's port is
+ * taken (another sandbox holds 3128), a free port is used instead: the
+ * kernel rule follows the port actually bound, never the configured one.
+ */
+export async function startSandboxProxy(o: StartProxyOptions): Promise<{ proxy: SandboxProxy; note?: string }> {
+  const token = randomBytes(16).toString("hex");
+  try {
+    return { proxy: await start(o, token, o.network.proxyPort) };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE" || o.network.proxyPort === 0) throw e;
+    const proxy = await start(o, token, 0);
+    return { proxy, note: `proxy port ${o.network.proxyPort} is in use; using ${proxy.port}` };
+  }
+}
+
+async function start(o: StartProxyOptions, token: string, port: number): Promise<SandboxProxy> {
+  const options = {
+    network: o.network,
+    host: "127.0.0.1",
+    port,
+    token,
+    ...(o.auditLog !== undefined ? { auditLog: o.auditLog } : {}),
+    ...(o.hosts ? { hosts: o.hosts } : {}),
+  };
+  const p =
+    o.thread === "worker"
+      ? await startProxyWorker(options)
+      : await createProxy({ ...options, ...(o.hosts ? { resolver: hostsResolver(o.hosts) } : {}) });
+  return {
+    port: p.address.port,
+    url: p.url(token),
+    onDecision: (fn) => void p.on("decision", fn),
+    update: async (network) => void (await p.update(network)),
+    close: () => p.close(),
+  };
+}
+
+/** Static names first (like /etc/hosts), then the system resolver. */
+function hostsResolver(hosts: Record<string, string[]>): Resolver {
+  return async (host) => {
+    const fixed = hosts[host.toLowerCase()];
+    if (fixed) return fixed.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 }));
+    const { promises: dns } = await import("node:dns");
+    const answers = await dns.lookup(host, { all: true, verbatim: true });
+    return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+  };
+}

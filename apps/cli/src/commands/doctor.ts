@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import type { CommandModule } from "yargs";
+import { status as landlockStatus } from "@cordon/landlock-native";
+import { defaultPolicy, negotiate, policyPaths, resolvePolicy, type NetworkMode } from "@cordon/policy";
+import { homedir, tmpdir } from "node:os";
+import { probeKernel } from "../api/kernel-facts.js";
+import { table } from "../report/format.js";
+
+const NETWORK_PROTECTIONS = ["outbound TCP", "host allowlist", "UDP", "other protocols", "network"];
+
+const FEATURES: [number, string][] = [
+  [1, "filesystem access control"],
+  [2, "cross-directory rename/link control (REFER)"],
+  [3, "truncate control"],
+  [4, "TCP connect/bind port rules (platform mode kernel fence)"],
+  [5, "device ioctl control"],
+  [6, "scopes: abstract unix sockets and signals"],
+  [7, "audit logging flags"],
+  [8, "all-threads enforcement (TSYNC)"],
+  [9, "pathname unix socket rules"],
+  [10, "UDP port rules"],
+];
+
+export const doctorCommand: CommandModule<object, { json?: boolean }> = {
+  command: "doctor",
+  describe: "What this kernel and environment support, and what each network mode enforces here",
+  builder: (y) => y.option("json", { type: "boolean", describe: "Machine-readable output" }).example("cordon doctor", "") as never,
+  handler: (argv) => {
+    const st = landlockStatus();
+    const env = environmentFacts();
+    const modes = (["platform", "proxy", "none", "unrestricted"] as NetworkMode[]).map((mode) => {
+      const r = resolvePolicy({ base: defaultPolicy(), inline: { network: mode } }, { cwd: process.cwd(), home: homedir(), tmpdir: tmpdir() });
+      if (!r.ok) return { mode, status: "error", summary: r.errors.map(String).join("; ") };
+      const n = negotiate(r.policy, probeKernel(policyPaths(r.policy)));
+      const net = n.report.items.filter((i) => NETWORK_PROTECTIONS.includes(i.protection));
+      return { mode, status: n.report.status, summary: net.map((i) => `${i.protection}: ${i.enforcedBy}`).join("; ") || "no network restriction" };
+    });
+    if (argv.json) {
+      process.stdout.write(`${JSON.stringify({ landlock: st, ...env, modes }, null, 2)}\n`);
+      return;
+    }
+    const out: string[] = [];
+    out.push(`Landlock: ${st.available ? `ABI ${st.abi}` : "unavailable"}${st.override !== undefined ? ` (CORDON_LANDLOCK_ABI_MAX=${st.override}; kernel has ABI ${st.kernelAbi})` : ""}`);
+    if (st.reason) out.push(`  reason: ${st.reason.code}: ${st.reason.message}`);
+    out.push(`  errata: 0x${st.errata.toString(16)}${errataText(st.errata)}`);
+    out.push(table(FEATURES.map(([abi, what]) => ["  " + (st.abi >= abi ? "yes" : "no "), `ABI ${abi}`, what])));
+    out.push(`seccomp filters: ${env.seccomp}`);
+    out.push(`user namespaces: ${env.userns}`);
+    out.push("");
+    out.push("Network modes with the built-in policy on this kernel:");
+    out.push(table([["MODE", "STATUS", "NETWORK"], ...modes.map((m) => [m.mode, m.status, m.summary])]));
+    process.stdout.write(`${out.join("\n")}\n`);
+  },
+};
+
+function errataText(mask: number): string {
+  const fixed = [1, 2, 3].filter((n) => mask & (1 << (n - 1)));
+  return fixed.length ? ` (fixed: ${fixed.map((n) => `#${n}`).join(", ")})` : "";
+}
+
+function environmentFacts(): { seccomp: string; userns: string } {
+  let seccomp = "unknown";
+  try {
+    const s = readFileSync("/proc/self/status", "utf8");
+    const m = /^Seccomp:\s*(\d)/m.exec(s);
+    seccomp = m ? (m[1] === "0" ? "available (this process is not filtered)" : `available (this process already runs under mode ${m[1]})`) : "not built in";
+  } catch {
+    /* keep unknown */
+  }
+  let userns = "unknown";
+  try {
+    const max = Number(readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim());
+    userns = max > 0 ? (process.getuid?.() === 0 ? "available (root)" : "available") : "disabled (max_user_namespaces = 0)";
+  } catch {
+    userns = "not built in";
+  }
+  return { seccomp, userns };
+}

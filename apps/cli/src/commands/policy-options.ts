@@ -1,0 +1,49 @@
+import type { Argv } from "yargs";
+import type { Compat, InlineOptions, NetworkMode } from "@cordon/policy";
+import type { PolicySource } from "../api/load-policy.js";
+
+export interface PolicyArgs {
+  policy?: string;
+  preset?: string[];
+  "allow-host"?: string[];
+  "deny-host"?: string[];
+  ro?: string[];
+  rw?: string[];
+  exec?: string[];
+  network?: NetworkMode;
+  "proxy-port"?: number;
+  compat?: Compat;
+}
+
+/** The options every policy-taking command shares (run, explain, proxy). */
+export function withPolicyOptions<T>(y: Argv<T>): Argv<T & PolicyArgs> {
+  return y
+    .option("policy", { alias: "p", type: "string", describe: "Policy file (YAML or JSON); default: the built-in policy" })
+    .option("preset", { type: "string", array: true, describe: "Add a named preset (node, python, git, ...)" })
+    .option("allow-host", { type: "string", array: true, describe: "Allow a host through the proxy: HOST[:PORT], *.example.com, **.example.com" })
+    .option("deny-host", { type: "string", array: true, describe: "Deny a host (wins over any allow)" })
+    .option("ro", { type: "string", array: true, describe: "Add a read-only path" })
+    .option("rw", { type: "string", array: true, describe: "Add a read-write path" })
+    .option("exec", { type: "string", array: true, describe: "Add a read + execute path" })
+    .option("network", { type: "string", choices: ["platform", "proxy", "none", "unrestricted"] as const, describe: "Network mode" })
+    .option("proxy-port", { type: "number", describe: "Proxy port (0 = any free port)" })
+    .option("compat", { type: "string", choices: ["best-effort", "soft", "hard"] as const, describe: "What to do when the kernel lacks a feature" })
+    .group(["policy", "preset", "allow-host", "deny-host", "ro", "rw", "exec", "network", "proxy-port", "compat"], "Policy:") as Argv<T & PolicyArgs>;
+}
+
+export function policySourceFromArgs(a: PolicyArgs): PolicySource {
+  const inline: InlineOptions = {};
+  if (a["allow-host"]?.length) inline.allowHosts = a["allow-host"];
+  if (a["deny-host"]?.length) inline.denyHosts = a["deny-host"];
+  if (a.ro?.length) inline.readOnly = a.ro;
+  if (a.rw?.length) inline.readWrite = a.rw;
+  if (a.exec?.length) inline.exec = a.exec;
+  if (a.network) inline.network = a.network;
+  if (a["proxy-port"] !== undefined) inline.proxyPort = a["proxy-port"];
+  if (a.compat) inline.compat = a.compat;
+  return {
+    ...(a.policy ? { policy: a.policy } : {}),
+    ...(a.preset?.length ? { presets: a.preset } : {}),
+    inline,
+  };
+}

@@ -1,0 +1,77 @@
+import { createWriteStream } from "node:fs";
+import type { CommandModule } from "yargs";
+import { UsageError } from "../usage-error.js";
+import { createSandbox, type RunReport } from "../api/sandbox.js";
+import { formatNetworkSummary, formatWarnings } from "../report/format.js";
+import { parseResolveOption } from "./resolve-option.js";
+import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
+
+interface RunArgs extends PolicyArgs {
+  timeout?: number;
+  "audit-log"?: string;
+  json?: boolean;
+  quiet?: boolean;
+  resolve?: string[];
+  "--"?: (string | number)[];
+}
+
+const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: "run",
+  describe: "Run a command in the sandbox",
+  builder: (y) =>
+    withPolicyOptions(y)
+      .option("timeout", { type: "number", describe: "Kill the command after S seconds (exit status 124)" })
+      .option("audit-log", { type: "string", describe: "Append every proxy decision to FILE as JSON lines" })
+      .option("resolve", { type: "string", array: true, describe: "Resolve NAME to ADDR in the proxy instead of DNS: NAME=ADDR" })
+      .option("json", { type: "boolean", describe: "Print the final report as JSON on stderr" })
+      .option("quiet", { alias: "q", type: "boolean", describe: "No warnings or summary (refusals under --compat hard still print)" })
+      .example("cordon run -- npm install", "Install with the default policy")
+      .example("cordon run --allow-host registry.npmjs.org -- npm ci", "Allow one host")
+      .example("cordon run --policy cordon.yaml --compat hard -- make test", "Refuse unless fully kernel-enforced")
+      .example("cordon run --network none --rw ./out -- ./build.sh", "No network, one extra writable dir") as never,
+  handler: async (argv) => {
+    process.exitCode = await runHandler(argv);
+  },
+};
+
+export async function runHandler(argv: RunArgs): Promise<number> {
+  const [command, ...args] = (argv["--"] ?? []).map(String);
+  if (!command) throw new UsageError("no command given: cordon run [options] -- <command> [args...]");
+  const hosts = parseResolveOption(argv.resolve);
+  const audit = argv["audit-log"] ? createWriteStream(argv["audit-log"], { flags: "a" }) : undefined;
+  const sandbox = await createSandbox({
+    ...policySourceFromArgs(argv),
+    proxyThread: "main",
+    ...(hosts ? { hosts } : {}),
+    ...(audit ? { auditLog: audit } : {}),
+  });
+  const say = (lines: string[]) => {
+    if (!argv.quiet && !argv.json) for (const l of lines) process.stderr.write(`${l}\n`);
+  };
+  say(sandbox.notes.map((n) => `cordon: ${n}`));
+  say(formatWarnings(sandbox.report));
+
+  const proc = sandbox.spawn(command, args, {
+    stdio: "inherit",
+    ...(argv.timeout !== undefined ? { timeout: argv.timeout * 1000 } : {}),
+  });
+  const forward = (sig: NodeJS.Signals) => proc.kill(sig);
+  for (const s of FORWARDED) process.on(s, forward);
+  let report: RunReport;
+  try {
+    report = await proc.report;
+  } finally {
+    for (const s of FORWARDED) process.off(s, forward);
+    await sandbox.close();
+    await new Promise<void>((r) => (audit ? audit.end(r) : r()));
+  }
+  if (report.launchFailure) {
+    process.stderr.write(`cordon: ${command}: ${report.launchFailure.message}\n`);
+  }
+  if (report.timedOut) say([`cordon: timed out after ${argv.timeout}s; the command was killed`]);
+  say(formatNetworkSummary(report.network));
+  if (argv.json) process.stderr.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.status;
+}

@@ -1,0 +1,37 @@
+import type { EnforcementReport } from "@cordon/policy";
+import type { DecisionSummary } from "../api/decision-log.js";
+
+/** A plain text table: columns padded to their widest cell. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd())
+    .join("\n");
+}
+
+export function formatReport(report: EnforcementReport): string {
+  const head = `enforcement: ${report.status} (Landlock ABI used ${report.landlockAbi.used}, kernel ${report.landlockAbi.kernel})`;
+  const rows = [["PROTECTION", "ENFORCED BY", "LEVEL", "WHY"]];
+  for (const i of report.items) {
+    rows.push([i.protection, i.enforcedBy + (i.mechanism ? ` (${i.mechanism})` : ""), i.level, i.why + (i.hint ? ` — ${i.hint}` : "")]);
+  }
+  return `${head}\n${table(rows)}`;
+}
+
+/** The lines printed before a run: every protection that is not fully enforced. */
+export function formatWarnings(report: EnforcementReport): string[] {
+  return report.warnings.map((w) => `cordon: warning: ${w}`);
+}
+
+export function formatNetworkSummary(s: DecisionSummary): string[] {
+  if (s.allowed === 0 && s.denied === 0) return [];
+  const lines = [`cordon: network: ${s.allowed} allowed, ${s.denied} denied`];
+  for (const d of s.deniedHosts.slice(0, 20)) {
+    lines.push(`cordon:   denied ${d.host}:${d.port} (${d.reason})${d.count > 1 ? ` ×${d.count}` : ""}`);
+  }
+  if (s.deniedHosts.length > 20) lines.push(`cordon:   … and ${s.deniedHosts.length - 20} more`);
+  const hosts = [...new Set(s.deniedHosts.filter((d) => d.reason === "host-not-allowed").map((d) => `${d.host}:${d.port}`))];
+  if (hosts.length > 0) lines.push(`cordon:   to allow: ${hosts.slice(0, 5).map((h) => `--allow-host ${h}`).join(" ")}`);
+  return lines;
+}

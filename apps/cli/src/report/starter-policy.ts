@@ -1,0 +1,25 @@
+/** The file `cordon policy init` writes: the built-in defaults, spelled out and commented. */
+export function starterPolicyYaml(): string {
+  return `# cordon policy — reference: packages/policy/README.md
+version: 1
+# best-effort: run with what the kernel supports and say what is missing
+# soft: drop the whole Landlock layer if it cannot be complete; hard: refuse to run
+compat: best-effort
+# extends: [node]            # presets: node, python, git
+filesystem:
+  includeWorkdir: true       # the directory cordon runs in is writable
+  readOnly: []               # e.g. [~/.config/mytool]
+  readWrite: []              # e.g. [./build, ~/.cache/mytool]
+  exec: []                   # read + execute, e.g. [/opt/tool]
+network:
+  mode: platform             # platform | proxy | none | unrestricted
+  proxyPort: 3128            # 0 = any free port
+  allow: []                  # e.g. [registry.npmjs.org, "*.github.com:443"]
+  deny: []
+  localhostPorts: []         # local dev servers reachable directly, e.g. [5173]
+  bindPorts: []              # TCP ports the command may listen on (empty: not restricted)
+scopes:
+  abstractUnix: true         # no abstract unix sockets outside the sandbox
+  signals: true              # no signals to processes outside the sandbox
+`;
+}
