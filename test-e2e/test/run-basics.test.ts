@@ -1,0 +1,118 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cordon } from "./support/cordon.js";
+
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "cordon-e2e-fs-"));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const cordonTmpdirs = () => readdirSync(tmpdir()).filter((n) => /^cordon-\d+-/.test(n));
+
+describe("filesystem rules", () => {
+  it("allows writes in the working directory and refuses them elsewhere", async () => {
+    const outside = join(homedir(), `.cordon-e2e-${process.pid}`);
+    const r = await cordon(["run", "--", "sh", "-c", `echo ok > inside.txt && echo inside-ok; echo x > '${outside}' || echo outside-refused`], { cwd: work });
+    expect(r.stdout).toContain("inside-ok");
+    expect(r.stdout).toContain("outside-refused");
+    expect(r.stderr).toMatch(/Permission denied/);
+    expect(readFileSync(join(work, "inside.txt"), "utf8")).toBe("ok\n");
+    expect(existsSync(outside)).toBe(false);
+  });
+
+  it("keeps read-only paths read-only and --rw opens one more directory", async () => {
+    const extra = mkdtempSync(join(tmpdir(), "cordon-e2e-extra-"));
+    try {
+      const denied = await cordon(["run", "--", "sh", "-c", `echo x > '${extra}/f'`], { cwd: work });
+      expect(denied.status).not.toBe(0);
+      const allowed = await cordon(["run", "--rw", extra, "--", "sh", "-c", `echo x > '${extra}/f'`], { cwd: work });
+      expect(allowed.status).toBe(0);
+      expect(readFileSync(join(extra, "f"), "utf8")).toBe("x\n");
+      const ro = await cordon(["run", "--ro", extra, "--", "sh", "-c", `cat '${extra}/f' && echo y > '${extra}/f'`], { cwd: work });
+      expect(ro.stdout).toBe("x\n");
+      expect(ro.status).not.toBe(0);
+    } finally {
+      rmSync(extra, { recursive: true, force: true });
+    }
+  });
+
+  it("denies reading files outside the policy (the kernel's EACCES)", async () => {
+    const secret = mkdtempSync(join(tmpdir(), "cordon-e2e-secret-"));
+    writeFileSync(join(secret, "key"), "s3cret");
+    try {
+      const r = await cordon(["run", "--", "node", "-e", `try { require("fs").readFileSync(${JSON.stringify(join(secret, "key"))}) ; console.log("READ") } catch (e) { console.log(e.code) }`], { cwd: work });
+      expect(r.stdout.trim()).toBe("EACCES");
+    } finally {
+      rmSync(secret, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("process behaviour", () => {
+  it("passes the exit code through", async () => {
+    expect((await cordon(["run", "--", "sh", "-c", "exit 7"], { cwd: work })).status).toBe(7);
+  });
+
+  it("reports death by signal as 128+N", async () => {
+    expect((await cordon(["run", "--", "sh", "-c", "kill -TERM $$"], { cwd: work })).status).toBe(143);
+  });
+
+  it("kills on --timeout with status 124", async () => {
+    const r = await cordon(["run", "--timeout", "1", "--", "sleep", "20"], { cwd: work });
+    expect(r.status).toBe(124);
+    expect(r.stderr).toMatch(/timed out/);
+  });
+
+  it("exits 127 when the command does not exist, naming it", async () => {
+    const r = await cordon(["run", "--", "no-such-command-cordon"], { cwd: work });
+    expect(r.status).toBe(127);
+    expect(r.stderr).toMatch(/no-such-command-cordon/);
+  });
+
+  it("gives the command a private TMPDIR that exists, and removes it afterwards", async () => {
+    const before = cordonTmpdirs();
+    const r = await cordon(["run", "--", "sh", "-c", 'echo "$TMPDIR"; touch "$TMPDIR/x" && echo writable'], { cwd: work });
+    const [dir, w] = r.stdout.trim().split("\n");
+    expect(w).toBe("writable");
+    expect(dir).toMatch(/cordon-/);
+    expect(existsSync(dir!)).toBe(false);
+    expect(cordonTmpdirs()).toEqual(before);
+  });
+
+  it("sets the proxy variables, lowercase forms and NODE_USE_ENV_PROXY", async () => {
+    const r = await cordon(["run", "--", "sh", "-c", 'echo "$HTTP_PROXY|$https_proxy|$NO_PROXY|$NODE_USE_ENV_PROXY"'], { cwd: work });
+    const [http, https, no, node] = r.stdout.trim().split("|");
+    expect(http).toMatch(/^http:\/\/cordon:[0-9a-f]{32}@127\.0\.0\.1:\d+$/);
+    expect(https).toBe(http);
+    expect(no).toContain("localhost");
+    expect(node).toBe("1");
+  });
+
+  it("prints a JSON report with --json", async () => {
+    const r = await cordon(["run", "--json", "--", "true"], { cwd: work });
+    const report = JSON.parse(r.stderr);
+    expect(report.status).toBe(0);
+    expect(report.enforcement.status).toMatch(/fully|partially/);
+    expect(report.network).toEqual({ allowed: 0, denied: 0, deniedHosts: [] });
+  });
+});
+
+describe("errors", () => {
+  it("names the field, line and column of a bad policy file, exit 2", async () => {
+    const f = join(work, "bad.yaml");
+    writeFileSync(f, "version: 1\nnetwork:\n  mode: platform\n  alow: [example.com]\n");
+    const r = await cordon(["run", "--policy", f, "--", "true"], { cwd: work });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yaml:4:3/);
+    expect(r.stderr).toMatch(/allow/);
+  });
+
+  it("rejects an unknown option with a usage error", async () => {
+    const r = await cordon(["run", "--allow-hots", "x", "--", "true"], { cwd: work });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument/i);
+  });
+});
