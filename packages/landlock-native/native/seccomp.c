@@ -42,14 +42,14 @@ int cordon_seccomp_load_fd(int fd, char *why, size_t why_cap) {
     return err;
   }
   close(fd);
+  if ((size_t)n > MAX_BYTES) {
+    snprintf(why, why_cap, "seccomp program on fd %d is longer than %d instructions", fd, BPF_MAXINSNS);
+    return E2BIG;
+  }
   if (n == 0 || (size_t)n % sizeof(struct sock_filter) != 0) {
     snprintf(why, why_cap, "seccomp program on fd %d is %zd bytes, not a whole number of %zu-byte instructions", fd,
              n, sizeof(struct sock_filter));
     return EINVAL;
-  }
-  if ((size_t)n > MAX_BYTES) {
-    snprintf(why, why_cap, "seccomp program on fd %d is longer than %d instructions", fd, BPF_MAXINSNS);
-    return E2BIG;
   }
   struct sock_fprog prog = {(unsigned short)((size_t)n / sizeof(struct sock_filter)), program};
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
