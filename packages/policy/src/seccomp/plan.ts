@@ -1,0 +1,118 @@
+// seccompPlan: which seccomp filter a run gets, and what the report says about
+// it. Pure: the CLI gathers the facts (seccompAvailable(), process.arch, the
+// negotiated Landlock ABI) and compiles the spec with @cordon/landlock-native.
+import type { NetworkMode } from "../model.js";
+import type { ReportItem } from "../report.js";
+import { AF_INET, AF_INET6, AF_NETLINK, AF_UNIX, ALWAYS_DENIED, SECCOMP_ARCHES, type SeccompSpecData } from "./spec.js";
+
+export interface SeccompFacts {
+  /** The Landlock ABI this run uses (0 = none); ABI 10+ handles UDP itself. */
+  landlockAbi: number;
+  /** The kernel can install seccomp filters (SECCOMP_MODE_FILTER with errno and kill_process). */
+  seccomp: boolean;
+  /** `process.arch`. */
+  arch: string;
+}
+
+export interface SeccompPlan {
+  /** null: no filter this run (the items say why). */
+  spec: SeccompSpecData | null;
+  items: ReportItem[];
+}
+
+const UDP_LANDLOCK_ABI = 10;
+
+/** The spec for a network mode (platform and none also get socket rules). */
+export function seccompSpecFor(mode: NetworkMode, landlockAbi: number): SeccompSpecData {
+  const spec: SeccompSpecData = { denySyscalls: [...ALWAYS_DENIED], denyNewUserNamespaces: true, errno: "EPERM" };
+  if (mode === "platform" || mode === "none") {
+    spec.socket = {
+      allowFamilies: [AF_UNIX, AF_INET, AF_INET6, AF_NETLINK],
+      inet: { allowStreamTcpOnly: true, allowUdp: landlockAbi >= UDP_LANDLOCK_ABI },
+      netlinkRouteOnly: true,
+    };
+  }
+  return spec;
+}
+
+interface Protection {
+  protection: string;
+  requested: string;
+  why: string;
+}
+
+function hardening(): Protection[] {
+  return [
+    { protection: "kernel attack surface", requested: "no io_uring, bpf, perf_event_open or userfaultfd", why: "these calls fail with EPERM (io_uring would also bypass syscall filtering)" },
+    { protection: "other processes", requested: "no ptrace or process_vm_readv/writev", why: "these calls fail with EPERM" },
+    { protection: "mounts and namespaces", requested: "no mount API, pivot_root, setns or new user namespaces", why: "these calls fail with EPERM; clone3 fails with ENOSYS so libc falls back to clone, whose CLONE_NEWUSER is denied" },
+    { protection: "kernel, keyrings and file handles", requested: "no kexec, modules, reboot, swap, keyctl or open_by_handle_at", why: "these calls fail with EPERM" },
+  ];
+}
+
+function network(mode: NetworkMode, landlockAbi: number): Protection[] {
+  if (mode !== "platform" && mode !== "none") return [];
+  const udpByLandlock = landlockAbi >= UDP_LANDLOCK_ABI;
+  return [
+    {
+      protection: "network.udp",
+      requested: mode === "none" ? "no UDP" : "no UDP (DNS goes through the proxy)",
+      why: udpByLandlock
+        ? `Landlock ABI ${landlockAbi} denies UDP by port; the seccomp filter leaves UDP sockets to it`
+        : "socket(AF_INET/AF_INET6, SOCK_DGRAM) fails with EPERM, DNS over UDP included",
+    },
+    {
+      protection: "network.other-protocols",
+      requested: "TCP only: no MPTCP, SCTP, ICMP or raw sockets",
+      why: "socket() with IPPROTO_MPTCP, IPPROTO_SCTP, SOCK_RAW or ICMP fails with EPERM (Landlock's TCP rules do not cover them)",
+    },
+    {
+      protection: "network.socket-families",
+      requested: "only AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE sockets",
+      why: "packet, vsock, bluetooth, alg, key and other netlink sockets fail with EPERM; NETLINK_ROUTE stays for glibc's getaddrinfo",
+    },
+  ];
+}
+
+/** The seccomp part of a run: the spec to compile (or null) and its report items. */
+export function seccompPlan(policy: { network: { mode: NetworkMode } }, facts: SeccompFacts): SeccompPlan {
+  const mode = policy.network.mode;
+  const net = network(mode, facts.landlockAbi);
+  const all = [...hardening(), ...net];
+  const missing = !facts.seccomp
+    ? "this kernel cannot install seccomp filters (needs CONFIG_SECCOMP_FILTER)"
+    : !SECCOMP_ARCHES.includes(facts.arch)
+      ? `no seccomp filter for architecture ${facts.arch} (cordon has syscall tables for ${SECCOMP_ARCHES.join(", ")})`
+      : null;
+
+  if (missing !== null) {
+    const items = all.map((p): ReportItem => {
+      if (p.protection === "network.udp" && facts.landlockAbi >= UDP_LANDLOCK_ABI) {
+        return { ...p, enforcedBy: "kernel", mechanism: `Landlock ABI ${facts.landlockAbi} UDP rights`, level: "full", why: "UDP sends and binds are denied by port", kind: "requested" };
+      }
+      const isNetwork = p.protection.startsWith("network.");
+      return {
+        ...p,
+        enforcedBy: "nothing",
+        level: "none",
+        why: missing,
+        hint: isNetwork ? "a cluster NetworkPolicy (tier 3) can block non-TCP egress" : "run on x86_64 or aarch64 Linux with seccomp enabled",
+        // What the mode asks of the network is requested; syscall hardening is a reported gap.
+        kind: isNetwork ? "requested" : "limitation",
+      };
+    });
+    return { spec: null, items };
+  }
+
+  const items = all.map((p): ReportItem => {
+    const viaLandlock = p.protection === "network.udp" && facts.landlockAbi >= UDP_LANDLOCK_ABI;
+    return {
+      ...p,
+      enforcedBy: "kernel",
+      mechanism: viaLandlock ? `Landlock ABI ${facts.landlockAbi} UDP rights` : "seccomp",
+      level: "full",
+      kind: "requested",
+    };
+  });
+  return { spec: seccompSpecFor(mode, facts.landlockAbi), items };
+}
