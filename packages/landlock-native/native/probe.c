@@ -13,6 +13,7 @@
  *   packet | sctp4 | io-uring | ptrace-attach PID | unshare-user
  *   clone-newuser | clone3 | thread | syscall NR (all six args 0)
  *   int80-getpid (x86_64: an i386-ABI syscall) | x32-getpid | seccomp-status
+ *   read-fd FD | connect4-addr ADDR PORT | unix-path-connect PATH | listen-autobind
  *   deny-landlock ENOSYS|EPERM|EOPNOTSUPP CMD [ARGS...]
  *
  * ruleset-exec creates a fresh ruleset (handling MAKE_BLOCK only, which

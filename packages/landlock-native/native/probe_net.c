@@ -20,6 +20,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +185,43 @@ static int seccomp_status(void) {
 
 static long num(const char *s) { return strtol(s, NULL, 0); }
 
+static int read_fd(int fd) {
+  char buf[16];
+  return say(read(fd, buf, sizeof buf));
+}
+
+/* TCP connect to ADDR:PORT (IPv4 dotted quad). */
+static int connect_addr(const char *addr, int port) {
+  int s = make_socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) return say(-1);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
+    errno = EINVAL;
+    return say(-1);
+  }
+  return say(connect(s, (struct sockaddr *)&a, sizeof a));
+}
+
+static int unix_path_connect(const char *path) {
+  int s = make_socket(AF_UNIX, SOCK_STREAM, 0);
+  if (s < 0) return say(-1);
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  return say(connect(s, (struct sockaddr *)&a, sizeof a));
+}
+
+/* listen() on an unbound TCP socket: the kernel binds an ephemeral port itself. */
+static int listen_autobind(void) {
+  int s = make_socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) return say(-1);
+  return say(listen(s, 1));
+}
+
 int probe_extra(const char *op, int argc, char **argv) {
   const char *a = argc > 0 ? argv[0] : NULL;
   if (strcmp(op, "raw4") == 0) return say(make_socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
@@ -198,6 +236,7 @@ int probe_extra(const char *op, int argc, char **argv) {
   if (strcmp(op, "int80-getpid") == 0) return int80_getpid();
   if (strcmp(op, "x32-getpid") == 0) return x32_getpid();
   if (strcmp(op, "seccomp-status") == 0) return seccomp_status();
+  if (strcmp(op, "listen-autobind") == 0) return listen_autobind();
   if (a == NULL) return PROBE_UNKNOWN;
   if (strcmp(op, "socketpair") == 0) {
     int sv[2];
@@ -210,6 +249,9 @@ int probe_extra(const char *op, int argc, char **argv) {
   if (strcmp(op, "mptcp4") == 0) return stream_connect(AF_INET, IPPROTO_MPTCP, (int)num(a), "cordon-mptcp", 12);
   if (strcmp(op, "mptcp6") == 0) return stream_connect(AF_INET6, IPPROTO_MPTCP, (int)num(a), "cordon-mptcp", 12);
   if (strcmp(op, "ptrace-attach") == 0) return ptrace_attach((pid_t)num(a));
+  if (strcmp(op, "read-fd") == 0) return read_fd((int)num(a));
+  if (strcmp(op, "unix-path-connect") == 0) return unix_path_connect(a);
+  if (strcmp(op, "connect4-addr") == 0 && argc > 1) return connect_addr(a, (int)num(argv[1]));
   if (strcmp(op, "syscall") == 0) return say(syscall(num(a), 0L, 0L, 0L, 0L, 0L, 0L));
   if (argc < 3) return PROBE_UNKNOWN;
   if (strcmp(op, "socket") == 0) return say(make_socket((int)num(a), (int)num(argv[1]), (int)num(argv[2])));
