@@ -1,5 +1,5 @@
 // createProxy: the node:http server wiring, connection accounting, live update and shutdown.
-import { EventEmitter } from "node:events";
+import { EventEmitter, once } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { Agent } from "undici";
@@ -83,6 +83,12 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   const tunnels = new Set<Tunnel>();
   let lastId = 0;
   let closing = false;
+  // Fires when the last tracked socket closes (close() waits for it).
+  const socketsDrained = new EventEmitter();
+  const untrack = (set: Set<Socket>, socket: Socket) => {
+    set.delete(socket);
+    if (clients.size + upstreams.size === 0) socketsDrained.emit("drained");
+  };
 
   const dispatcher = new Agent({
     connect: { timeout: limits.connectTimeoutMs },
@@ -118,7 +124,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     tunnelClosed: (e: TunnelClosedInput) => publish({ type: "tunnel-closed", time: now(), ...e }),
     trackUpstream(socket) {
       upstreams.add(socket);
-      socket.once("close", () => upstreams.delete(socket));
+      socket.once("close", () => untrack(upstreams, socket));
     },
     trackTunnel(tunnel) {
       tunnels.add(tunnel);
@@ -139,7 +145,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   server.on("connection", (socket: Socket) => {
     clients.add(socket);
     if (clients.size > limits.maxConnections) overLimit.add(socket);
-    socket.once("close", () => clients.delete(socket));
+    socket.once("close", () => untrack(clients, socket));
   });
 
   server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) => {
@@ -198,8 +204,9 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       }, limits.closeGraceMs);
       grace.unref();
       await serverClosed;
+      // The server may report closed a tick before hijacked (CONNECT) sockets finish closing.
+      if (clients.size + upstreams.size > 0) await once(socketsDrained, "drained");
       clearTimeout(grace);
-      for (const s of upstreams) s.destroy();
       await dispatcher.close().catch(() => dispatcher.destroy());
       await audit?.close();
     })();
