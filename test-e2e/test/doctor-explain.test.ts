@@ -23,7 +23,7 @@ describe("cordon explain", () => {
     expect(r.status).toBe(0);
     const e = JSON.parse(r.stdout);
     expect(e.plan.landlock.ports.length).toBeGreaterThan(0);
-    expect(e.report.items.some((i: { enforcedBy: string; protection: string }) => i.protection.startsWith("network") && i.enforcedBy === "kernel")).toBe(true);
+    expect(e.report.items.some((i: { enforcedBy: string; protection: string }) => i.protection === "outbound TCP" && i.enforcedBy === "kernel")).toBe(true);
   });
 
   it("explains the ABI 3 fallback and would refuse under hard (exit 3)", async () => {

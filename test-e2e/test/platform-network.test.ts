@@ -54,8 +54,8 @@ describe("platform mode on the real kernel", () => {
   });
 
   it("refuses a host outside the allowlist with 403 and the reason", async () => {
-    const r = await run(["curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca.caFile, `https://denied.test:${allowed.port}/`]);
-    // curl reports the CONNECT refusal as its own error; the proxy's status is in http_code.
+    const r = await run(["curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_connect}", "--cacert", ca.caFile, `https://denied.test:${allowed.port}/`]);
+    // curl reports the CONNECT refusal as its own error; the proxy's status is in http_connect.
     expect(r.stdout).toBe("403");
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/denied\.test:\d+ \(host-not-allowed\)/);
