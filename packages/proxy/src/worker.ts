@@ -36,7 +36,9 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
   // A file path is written by the worker; a stream belongs to this thread.
   const localAudit = auditLog !== undefined && typeof auditLog !== "string" ? new AuditLog(auditLog) : undefined;
   const workerData: ProxyOptions = typeof auditLog === "string" ? { ...rest, auditLog } : rest;
-  const worker = new Worker(entryUrl(), { workerData });
+  // Workers inherit execArgv; --input-type (from `node -e`) makes a file entry fail to load.
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith("--input-type"));
+  const worker = new Worker(entryUrl(), { workerData, execArgv });
   const emitter = new EventEmitter<ProxyEvents>();
   const pending = new Map<number, Pending>();
   let lastId = 0;
@@ -49,7 +51,8 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
       resolve();
     }),
   );
-  worker.on("error", () => {}); // surfaced through exit and the rejected calls
+  let lastError: Error | undefined;
+  worker.on("error", (err) => (lastError = err)); // surfaced through exit and the rejected calls
 
   const address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
     worker.on("message", (m: WorkerToParent) => {
@@ -64,7 +67,7 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
         pending.delete(m.id);
       }
     });
-    worker.once("exit", (code) => reject(new Error(`proxy worker exited (${code}) before listening`)));
+    worker.once("exit", (code) => reject(new Error(`proxy worker exited (${code}) before listening${lastError ? `: ${lastError.message}` : ""}`)));
   });
 
   const call = (message: Omit<ParentToWorker, "id"> & { type: ParentToWorker["type"] }) =>

@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startProxyWorker, type CordonProxyHandle, type DecisionEvent } from "../src/index.js";
+import { network } from "./support/policy.js";
+import { startChildUpstream } from "./support/child-upstream.js";
+
+// Worker options are cloned into the thread, so no injected resolver: the
+// upstream is reached by IP literal, which an allow entry exempts from the guard.
+let web: { port: number; close(): Promise<void> };
+let handle: CordonProxyHandle;
+
+beforeAll(async () => {
+  web = await startChildUpstream(); // this thread blocks in spawnSync: the upstream lives elsewhere
+  handle = await startProxyWorker({ port: 0, token: "worker-token", network: network([{ host: "127.0.0.1", ports: [web.port] }]) });
+});
+
+afterAll(async () => {
+  await handle.close();
+  await web.close();
+});
+
+describe("proxy in a worker thread", () => {
+  it("serves spawnSync'd curl while the main thread is blocked", async () => {
+    const decisions: DecisionEvent[] = [];
+    handle.on("decision", (e) => decisions.push(e));
+    const run = spawnSync("curl", ["-sS", "--max-time", "20", "-x", handle.url(), `http://127.0.0.1:${web.port}/echo`], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout).server).toBe("child");
+    // The event was queued while this thread was blocked; it arrives now.
+    await new Promise<void>((resolve) => (decisions.length > 0 ? resolve() : handle.once("decision", () => resolve())));
+    expect(decisions[0]).toMatchObject({ decision: "allow", host: "127.0.0.1", port: web.port, status: 200 });
+    expect(await handle.stats()).toMatchObject({ allowed: 1, denied: 0 });
+  });
+
+  it("applies update() to later requests", async () => {
+    await handle.update(network([]));
+    const run = spawnSync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-x", handle.url(), `http://127.0.0.1:${web.port}/echo`], { encoding: "utf8" });
+    expect(run.stdout).toBe("403");
+    await handle.update(network([{ host: "127.0.0.1", ports: [web.port] }]));
+  });
+
+  it("does not keep the parent process alive after close()", () => {
+    const script = `
+      const { startProxyWorker } = await import(${JSON.stringify(fileURLToPath(new URL("../dist/index.js", import.meta.url)))});
+      const h = await startProxyWorker({ port: 0, network: { mode: "platform", proxyPort: 0, allow: [], deny: [], localhostPorts: [], bindPorts: [] } });
+      await h.close();
+      console.log("closed");
+    `;
+    // A generous bound: a leaked handle would keep the child alive until it is killed.
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+    expect(child.stdout.trim()).toBe("closed");
+    expect(child.signal).toBeNull();
+    expect(child.status).toBe(0);
+  });
+});
