@@ -74,3 +74,15 @@ export async function flushUdp(l: UdpListener, send: (msg: string) => Promise<vo
   await send("marker");
   await until(() => l.received.length > before);
 }
+
+/** Sends one datagram from outside the sandbox to 127.0.0.1:port. */
+export function sendUdp(port: number, msg: string): Promise<void> {
+  const s = createSocket("udp4");
+  return new Promise((resolve, reject) =>
+    s.send(msg, port, "127.0.0.1", (e) => {
+      s.close();
+      if (e) reject(e);
+      else resolve();
+    }),
+  );
+}
