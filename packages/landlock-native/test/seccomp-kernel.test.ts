@@ -17,6 +17,7 @@ import {
   launcherPath,
   parseLauncherStatus,
   LAUNCHER_EXIT,
+  seccompAvailable,
   seccompProgramFd,
   type Ruleset,
 } from "../src/index.js";
@@ -52,6 +53,10 @@ const filtered = (...args: string[]) => answer(compileSeccomp(platformSpec), ...
 const unfiltered = (...args: string[]) => answer(null, ...args);
 
 describe("seccomp filter on the real kernel", () => {
+  it("is available on this kernel (actions_avail lists errno and kill_process)", () => {
+    expect(seccompAvailable()).toBe(true);
+  });
+
   it("is installed in mode 2 with one filter", async () => {
     expect(await filtered("seccomp-status")).toBe("mode=2 filters=1");
     expect(await unfiltered("seccomp-status")).toBe("mode=0 filters=0");
@@ -206,7 +211,7 @@ function viaPipe(bytes: Buffer, args: string[] = ["noop"]): Promise<RunResult> {
   const child = spawn(launcherPath, launcherArgs({ statusFd: 4, seccompFd: 5, command: probePath, args }), {
     stdio: ["ignore", "pipe", "pipe", "ignore", "pipe", "pipe"],
   });
-  const input = child.stdio[5] as NodeJS.WritableStream;
+  const input = (child.stdio as unknown as NodeJS.WritableStream[])[5]!;
   input.end(bytes);
   input.on("error", () => {}); // the launcher may close it before reading everything
   const out = { stdout: "", stderr: "", status: "" };
