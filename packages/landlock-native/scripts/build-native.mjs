@@ -2,7 +2,9 @@
 // Builds the addon and the launcher with node-gyp against the headers of the
 // Node that runs this script, never downloading them (pnpm does not pass npm's
 // nodedir to scripts, and this machine is offline). --if-stale skips the build
-// when both outputs are newer than every native source.
+// when the outputs are newer than every native source (development builds);
+// --if-needed skips it when the shipped outputs exist and the addon loads
+// (installing a packed prebuilt: npm does not keep file times).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,13 +12,16 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const outputs = ["build/Release/cordon_landlock.node", "build/Release/cordon-launcher", "build/Release/cordon-probe"].map((p) => join(pkgDir, p));
+// The shipped outputs (the test probe is built with them but not shipped).
+const outputs = ["build/Release/cordon_landlock.node", "build/Release/cordon-launcher"].map((p) => join(pkgDir, p));
 const sources = [join(pkgDir, "binding.gyp"), ...readdirSync(join(pkgDir, "native")).map((f) => join(pkgDir, "native", f))];
 
+if (process.argv.includes("--if-needed") && outputs.every(existsSync) && addonLoads()) process.exit(0);
 if (process.argv.includes("--if-stale") && outputs.every(existsSync)) {
   const oldestOutput = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
   const newestSource = Math.max(...sources.map((s) => statSync(s).mtimeMs));
-  if (oldestOutput > newestSource) process.exit(0);
+  // >= because npm pack stamps every file with the same time: a packed prebuilt is up to date.
+  if (oldestOutput >= newestSource) process.exit(0);
 }
 
 const prefix = resolve(process.execPath, "../..");
@@ -33,3 +38,12 @@ try {
 }
 const r = spawnSync(process.execPath, [nodeGyp, "rebuild", "-j", "max"], { cwd: pkgDir, env, stdio: "inherit" });
 process.exit(r.status ?? 1);
+
+function addonLoads() {
+  try {
+    createRequire(import.meta.url)(outputs[0]);
+    return true;
+  } catch {
+    return false;
+  }
+}
