@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Packs @cordon/cli into ONE self-contained tarball: the @cordon packages are
+// on no registry, so they travel inside it as bundled dependencies (native
+// addon and launcher included, prebuilt; rebuilt on install only if the addon
+// does not load). npm counts the dependencies of bundled packages as bundled
+// too, so every third-party dependency is installed into the tarball as well:
+// installing it needs no registry at all.
+//
+//   node apps/cli/scripts/pack-bundle.mjs [OUT_DIR]   → OUT_DIR/cordon-cli-<version>.tgz
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const repo = resolve(cliDir, "../..");
+const outDir = resolve(process.argv[2] ?? process.cwd());
+const BUNDLED = {
+  "@cordon/policy": join(repo, "packages/policy"),
+  "@cordon/proxy": join(repo, "packages/proxy"),
+  "@cordon/landlock-native": join(repo, "packages/landlock-native"),
+};
+
+const work = mkdtempSync(join(tmpdir(), "cordon-pack-"));
+try {
+  const stage = join(work, "package");
+  unpack(cliDir, stage);
+  const manifest = readJson(join(stage, "package.json"));
+  const deps = Object.fromEntries(Object.entries(manifest.dependencies ?? {}).filter(([d]) => !(d in BUNDLED)));
+  const packed = {};
+  for (const [name, dir] of Object.entries(BUNDLED)) {
+    packed[name] = mkdtempSync(join(work, "b-"));
+    unpack(dir, join(packed[name], "package"));
+    const m = readJson(join(packed[name], "package", "package.json"));
+    for (const [d, v] of Object.entries(m.dependencies ?? {})) if (!(d in BUNDLED)) deps[d] ??= v;
+  }
+  // Third-party dependencies first (npm would prune anything it did not install itself) ...
+  writeFileSync(join(stage, "package.json"), `${JSON.stringify({ ...manifest, dependencies: deps, devDependencies: {} }, null, 2)}\n`);
+  execFileSync("npm", ["install", "--omit=dev", "--ignore-scripts", "--no-package-lock", "--no-audit", "--no-fund"], { cwd: stage, stdio: ["ignore", "ignore", "inherit"] });
+  // ... then the @cordon packages beside them.
+  mkdirSync(join(stage, "node_modules", "@cordon"), { recursive: true });
+  for (const name of Object.keys(BUNDLED)) {
+    renameSync(join(packed[name], "package"), join(stage, "node_modules", name));
+    deps[name] = readJson(join(stage, "node_modules", name, "package.json")).version;
+  }
+  // pnpm pack drops the executable bit; the launcher must keep it.
+  chmodSync(join(stage, "node_modules/@cordon/landlock-native/build/Release/cordon-launcher"), 0o755);
+  manifest.dependencies = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
+  manifest.bundleDependencies = Object.keys(manifest.dependencies);
+  delete manifest.devDependencies;
+  writeFileSync(join(stage, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  mkdirSync(outDir, { recursive: true });
+  const name = execFileSync("npm", ["pack", "--silent", "--pack-destination", outDir], { cwd: stage, encoding: "utf8" }).trim().split("\n").pop();
+  process.stdout.write(`${join(outDir, name)}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** `pnpm pack` honours `files` and rewrites workspace: ranges; unpack it into dest. */
+function unpack(pkgDir, dest) {
+  const tmp = mkdtempSync(join(work, "t-"));
+  execFileSync("pnpm", ["pack", "--pack-destination", tmp], { cwd: pkgDir, stdio: ["ignore", "ignore", "inherit"] });
+  const tgz = readdirSync(tmp).find((f) => f.endsWith(".tgz"));
+  execFileSync("tar", ["-xzf", join(tmp, tgz), "-C", tmp]);
+  mkdirSync(dirname(dest), { recursive: true });
+  renameSync(join(tmp, "package"), dest);
+}
+
+function readJson(file) {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
