@@ -50,3 +50,4 @@ export type {
 export { importOpenShell } from "./import/openshell.js";
 export { importSrt } from "./import/srt.js";
 export type { ImportResult } from "./import/common.js";
+export * from "./seccomp/index.js";

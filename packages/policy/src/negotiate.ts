@@ -1,7 +1,11 @@
 import { abiCapabilities, describeAbi, FS_ACCESS, FS_FILE_RIGHTS, LATEST_KNOWN_ABI, NET_ACCESS, SCOPES } from "./abi.js";
 import type { ResolvedPolicy } from "./model.js";
-import type { KernelFacts, LandlockPlan, Negotiation, PlannedPath, PlannedPort, ReportItem } from "./report.js";
+import type { EnforcementPlan, KernelFacts, LandlockPlan, Negotiation, PlannedPath, PlannedPort, ReportItem } from "./report.js";
 import { ACCESS_RIGHTS } from "./rights.js";
+import { seccompPlan } from "./seccomp/plan.js";
+
+/** Landlock-gap items that the seccomp layer's own items supersede when seccomp is probed. */
+const SECCOMP_REPLACES = ["UDP", "other protocols"];
 
 /** A kernel feature the policy asks for; compat levels act on the missing ones. */
 interface Feature {
@@ -129,11 +133,25 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     : null;
 
   const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft);
+  let seccomp: EnforcementPlan["seccomp"];
+  if (facts.seccomp !== undefined) {
+    // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
+    const sc = seccompPlan(policy, { landlockAbi: landlock?.abi ?? 0, seccomp: facts.seccomp, arch: facts.arch ?? "unknown" });
+    seccomp = sc.spec;
+    for (let i = items.length - 1; i >= 0; i--) if (SECCOMP_REPLACES.includes(items[i]!.protection)) items.splice(i, 1);
+    items.push(...sc.items);
+    const unfiltered = sc.items.filter((i) => i.kind === "requested" && i.level !== "full");
+    if (unfiltered.length > 0) {
+      const why = unfiltered[0]!.why;
+      if (policy.compat === "hard") errors.push(`compat hard: ${unfiltered.map((i) => i.protection).join(", ")}: ${why}`);
+      else warnings.push(`NOT ENFORCED: ${unfiltered.map((i) => i.protection).join(", ")}: ${why}`);
+    }
+  }
   const requested = items.filter((i) => i.kind === "requested");
   const status = landlock === null ? "not" : requested.every((i) => i.level === "full") ? "fully" : "partially";
 
   return {
-    plan: { landlock, network: { mode: net.mode, proxyPort: net.proxyPort } },
+    plan: { landlock, network: { mode: net.mode, proxyPort: net.proxyPort }, ...(seccomp !== undefined ? { seccomp } : {}) },
     report: { status, landlockAbi: { kernel: kernelAbi, used: caps.abi }, items, warnings },
     decision: errors.length > 0 ? { run: false, errors } : { run: true },
   };

@@ -1,3 +1,4 @@
+import type { SeccompSpecData } from "./seccomp/spec.js";
 /** What the enforcement report says about one protection. */
 export interface ReportItem {
   protection: string;
@@ -47,12 +48,17 @@ export interface LandlockPlan {
 
 export interface EnforcementPlan {
   landlock: null | LandlockPlan;
+  /** The seccomp filter to compile and install (null: none this run; absent: seccomp was not probed). */
+  seccomp?: SeccompSpecData | null;
   network: { mode: import("./model.js").NetworkMode; proxyPort: number };
 }
 
 export interface KernelFacts {
   landlock: { abi: number; errata: number; reason?: string };
+  /** Whether seccomp filters can be installed; undefined = not probed (no seccomp layer is planned or reported). */
   seccomp?: boolean;
+  /** `process.arch`, for the seccomp syscall tables. */
+  arch?: string;
   userns?: boolean;
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
