@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import * as landlock from "@cordon/landlock-native";
+import { seccompAvailable } from "@cordon/landlock-native";
 import type { KernelFacts } from "@cordon/policy";
 
 /** What the kernel offers, as the policy negotiator wants it. Probed in the parent, never in the child. */
@@ -7,6 +8,8 @@ export function probeKernel(paths: readonly string[]): KernelFacts {
   const st = landlock.status();
   return {
     landlock: { abi: st.abi, errata: st.errata, ...(st.reason ? { reason: `${st.reason.code}: ${st.reason.message}` } : {}) },
+    seccomp: seccompAvailable(),
+    arch: process.arch,
     paths: Object.fromEntries(paths.map((p) => [p, pathKind(p)])),
   };
 }

@@ -11,6 +11,8 @@ export interface LaunchOptions {
   stdio: [StdioEntry, StdioEntry, StdioEntry];
   rulesetFd?: number;
   restrictFlags?: number;
+  /** An fd holding a compiled seccomp program (see seccompProgramFd). */
+  seccompFd?: number;
 }
 
 /** One of the three standard streams, as child_process.spawn takes it. */
@@ -27,9 +29,11 @@ export interface Launched {
 
 const RULESET_FD = 3;
 const STATUS_FD = 4;
+const SECCOMP_FD = 5;
 
 /**
- * Spawns the launcher: the ruleset goes in as fd 3, a status pipe as fd 4.
+ * Spawns the launcher: the ruleset goes in as fd 3, a status pipe as fd 4,
+ * the seccomp program as fd 5.
  * The launcher marks the pipe close-on-exec, so it closes empty when the
  * command was exec'd, and carries one JSON line when setup failed.
  */
@@ -61,10 +65,11 @@ function launchSpec(o: LaunchOptions): { args: string[]; options: SpawnOptions }
     ...(o.rulesetFd !== undefined ? { rulesetFd: RULESET_FD } : {}),
     ...(o.restrictFlags ? { restrictFlags: o.restrictFlags } : {}),
     statusFd: STATUS_FD,
+    ...(o.seccompFd !== undefined ? { seccompFd: SECCOMP_FD } : {}),
     command: o.command,
     args: [...o.args],
   });
-  return { args, options: { cwd: o.cwd, env: o.env, stdio: [...o.stdio, o.rulesetFd ?? "ignore", "pipe"] } };
+  return { args, options: { cwd: o.cwd, env: o.env, stdio: [...o.stdio, o.rulesetFd ?? "ignore", "pipe", o.seccompFd ?? "ignore"] } };
 }
 
 function parseFailure(text: string): LaunchFailure | null {

@@ -9,6 +9,8 @@ import {
   type ResolvedPolicy,
 } from "@cordon/policy";
 import type { DecisionEvent } from "@cordon/proxy";
+import { closeSync } from "node:fs";
+import { compileSeccomp, seccompProgramFd } from "@cordon/landlock-native";
 import { buildRuleset } from "./build-ruleset.js";
 import { childEnv } from "./child-env.js";
 import { DecisionLog, type DecisionSummary } from "./decision-log.js";
@@ -18,6 +20,8 @@ import { launch, launchSync, type LaunchFailure, type LaunchOptions, type StdioE
 import { loadPolicy, type PolicySource } from "./load-policy.js";
 import { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
 import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
+
+type KernelFds = Pick<LaunchOptions, "rulesetFd" | "seccompFd">;
 
 export interface SandboxOptions extends PolicySource {
   /** Working directory of the commands (and the workdir of the policy). Default: process.cwd(). */
@@ -89,7 +93,7 @@ export class Sandbox extends EventEmitter {
   private closed = false;
 
   private constructor(
-    private current: { policy: ResolvedPolicy; plan: EnforcementPlan; report: EnforcementReport },
+    private current: Negotiated,
     readonly cwd: string,
     readonly tmpdir: string,
     private readonly baseEnv: NodeJS.ProcessEnv,
@@ -124,7 +128,7 @@ export class Sandbox extends EventEmitter {
       }
       const n = negotiateHere(effective);
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
-      return new Sandbox({ policy: effective, plan: n.plan, report: n.report }, cwd, tmpdir, options.env ?? process.env, proxy, notes);
+      return new Sandbox(negotiated(effective, n), cwd, tmpdir, options.env ?? process.env, proxy, notes);
     } catch (e) {
       await proxy?.close().catch(() => {});
       removePrivateTmpdir(tmpdir);
@@ -154,14 +158,7 @@ export class Sandbox extends EventEmitter {
   spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): SandboxProcess {
     if (this.closed) throw new Error("sandbox is closed");
     const started = Date.now();
-    const ruleset = buildRuleset(this.current.plan);
-    let launched;
-    try {
-      launched = launch(this.launchOptions(command, args, options, normaliseStdio(options.stdio), ruleset?.fd));
-    } finally {
-      // The child holds its own copy of the ruleset fd.
-      ruleset?.close();
-    }
+    const launched = this.withKernelFds((fds) => launch(this.launchOptions(command, args, options, normaliseStdio(options.stdio), fds)));
     const { child, execResult } = launched;
     this.children.add(child);
 
@@ -227,10 +224,9 @@ export class Sandbox extends EventEmitter {
    */
   spawnSync(command: string, args: readonly string[] = [], options: Omit<SpawnOptions, "signal"> & { input?: string | Buffer } = {}) {
     if (this.closed) throw new Error("sandbox is closed");
-    const ruleset = buildRuleset(this.current.plan);
-    try {
+    return this.withKernelFds((fds) => {
       const stdio = normaliseStdio(options.stdio ?? ["pipe", "pipe", "pipe"]);
-      const r = launchSync(this.launchOptions(command, args, options, stdio, ruleset?.fd), {
+      const r = launchSync(this.launchOptions(command, args, options, stdio, fds), {
         ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
         ...(options.input !== undefined ? { input: options.input } : {}),
       });
@@ -243,12 +239,26 @@ export class Sandbox extends EventEmitter {
         timedOut,
         launchFailure: r.launchFailure,
       };
+    });
+  }
+
+  /**
+   * Builds this command's ruleset and seccomp fds, runs fn (which spawns), and
+   * closes them here: the child holds its own copies.
+   */
+  private withKernelFds<T>(fn: (fds: KernelFds) => T): T {
+    const ruleset = buildRuleset(this.current.plan);
+    let seccompFd: number | undefined;
+    try {
+      if (this.current.seccompProgram) seccompFd = seccompProgramFd(this.current.seccompProgram);
+      return fn({ ...(ruleset ? { rulesetFd: ruleset.fd } : {}), ...(seccompFd !== undefined ? { seccompFd } : {}) });
     } finally {
       ruleset?.close();
+      if (seccompFd !== undefined) closeSync(seccompFd);
     }
   }
 
-  private launchOptions(command: string, args: readonly string[], options: SpawnOptions, stdio: LaunchOptions["stdio"], rulesetFd: number | undefined): LaunchOptions {
+  private launchOptions(command: string, args: readonly string[], options: SpawnOptions, stdio: LaunchOptions["stdio"], fds: KernelFds): LaunchOptions {
     return {
       command,
       args,
@@ -260,7 +270,7 @@ export class Sandbox extends EventEmitter {
         tmpdir: this.tmpdir,
       }),
       stdio,
-      ...(rulesetFd !== undefined ? { rulesetFd } : {}),
+      ...fds,
       ...(this.current.plan.landlock?.restrictFlags ? { restrictFlags: this.current.plan.landlock.restrictFlags } : {}),
     };
   }
@@ -284,7 +294,7 @@ export class Sandbox extends EventEmitter {
     const n = negotiateHere(effective);
     if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
     await this.proxy?.update(effective.network);
-    this.current = { policy: effective, plan: n.plan, report: n.report };
+    this.current = negotiated(effective, n);
   }
 
   /** Kills remaining commands, stops the proxy, removes the private TMPDIR. Idempotent. */
@@ -304,8 +314,20 @@ export class Sandbox extends EventEmitter {
   }
 }
 
+interface Negotiated {
+  policy: ResolvedPolicy;
+  plan: EnforcementPlan;
+  report: EnforcementReport;
+  /** The compiled seccomp filter of the plan, compiled once per plan. */
+  seccompProgram: Buffer | null;
+}
+
 function negotiateHere(policy: ResolvedPolicy) {
   return negotiate(policy, probeKernel(policyPaths(policy)));
+}
+
+function negotiated(policy: ResolvedPolicy, n: ReturnType<typeof negotiateHere>): Negotiated {
+  return { policy, plan: n.plan, report: n.report, seccompProgram: n.plan.seccomp ? compileSeccomp(n.plan.seccomp) : null };
 }
 
 function normaliseStdio(s: SpawnOptions["stdio"]): [StdioEntry, StdioEntry, StdioEntry] {

@@ -6,7 +6,7 @@ import { homedir, tmpdir } from "node:os";
 import { probeKernel } from "../api/kernel-facts.js";
 import { table } from "../report/format.js";
 
-const NETWORK_PROTECTIONS = ["outbound TCP", "host allowlist", "UDP", "other protocols", "network"];
+const NETWORK_PROTECTIONS = ["outbound TCP", "host allowlist", "UDP", "other protocols", "network", "network.udp", "network.other-protocols"];
 
 const FEATURES: [number, string][] = [
   [1, "filesystem access control"],
