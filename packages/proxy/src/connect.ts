@@ -57,6 +57,7 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   ctx.trackUpstream(upstream);
   ctx.decided({ id, method: "CONNECT", host, port, address, decision: "allow", rule, status: 200 });
 
+  // Interactive protocols (TLS handshakes) must not wait on Nagle + delayed ACK.
   client.setNoDelay(true);
   client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
   // Bytes the client sent right after its CONNECT head (e.g. an eager TLS ClientHello).

@@ -35,7 +35,7 @@ function dialOne(target: ResolvedAddress, port: number, timeoutMs: number, signa
 }
 
 export async function dial(addresses: ResolvedAddress[], port: number, timeoutMs: number, signal: AbortSignal): Promise<{ socket: Socket; address: string }> {
-  let last: DialError = new DialError("no addresses", false);
+  let last: DialError | undefined;
   for (const target of addresses) {
     if (signal.aborted) throw new DialError("client went away", false);
     try {
@@ -44,5 +44,5 @@ export async function dial(addresses: ResolvedAddress[], port: number, timeoutMs
       last = err as DialError;
     }
   }
-  throw last;
+  throw last ?? new DialError("no addresses to dial", false);
 }

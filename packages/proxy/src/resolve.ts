@@ -1,5 +1,6 @@
 // Name resolution is the proxy's own job: the addresses it checks are the ones it dials.
 import { promises as dns } from "node:dns";
+import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 
 export interface ResolvedAddress {
@@ -25,6 +26,9 @@ function stripBrackets(host: string): string {
  */
 export function literalAddress(host: string): ResolvedAddress | undefined {
   const bare = stripBrackets(host);
+  const family = isIP(bare);
+  // Fast path for the canonical forms the matcher hands over.
+  if (family !== 0 && !bare.includes("%")) return { address: bare, family: family as 4 | 6 };
   if (!ipaddr.isValid(bare)) return undefined;
   const parsed = ipaddr.parse(bare);
   return { address: parsed.toString(), family: parsed.kind() === "ipv4" ? 4 : 6 };

@@ -2,6 +2,7 @@
 // (loopback, link-local, cloud metadata, private, multicast, ...) is refused unless
 // the matching rule's allowedIps covers it. IPv6 forms that embed an IPv4 address
 // (mapped, compatible, NAT64, 6to4, Teredo) are judged by the address they embed too.
+import { isIPv4 } from "node:net";
 import ipaddr from "ipaddr.js";
 
 type Addr = ipaddr.IPv4 | ipaddr.IPv6;
@@ -84,7 +85,21 @@ function categoryOf(addr: Addr): string | undefined {
   return undefined;
 }
 
+// Rules repeat their allowedIps on every request: parse each distinct list once.
+const parsedLists = new Map<string, Cidr[]>();
+const MAX_CACHED_LISTS = 1024;
+
 function parseCidrs(cidrs: readonly string[]): Cidr[] {
+  const key = cidrs.join(",");
+  const cached = parsedLists.get(key);
+  if (cached) return cached;
+  const out = parseCidrList(cidrs);
+  if (parsedLists.size >= MAX_CACHED_LISTS) parsedLists.clear();
+  parsedLists.set(key, out);
+  return out;
+}
+
+function parseCidrList(cidrs: readonly string[]): Cidr[] {
   const out: Cidr[] = [];
   for (const text of cidrs) {
     try {
@@ -108,7 +123,7 @@ export type AddressVerdict = { allowed: true; category?: string } | { allowed: f
 export function checkAddress(address: string, allowedIps: readonly string[]): AddressVerdict {
   let addr: Addr;
   try {
-    addr = ipaddr.parse(address);
+    addr = isIPv4(address) ? ipaddr.IPv4.parse(address) : ipaddr.parse(address);
   } catch {
     return { allowed: false, category: "unparsable" };
   }
