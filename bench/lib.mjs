@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { release, cpus, availableParallelism } from "node:os";
+import { release, cpus, availableParallelism, loadavg } from "node:os";
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(BENCH_DIR, "..");
@@ -64,6 +64,7 @@ export function machine() {
     nproc: typeof availableParallelism === "function" ? availableParallelism() : cpus().length,
     cpu: cpus()[0]?.model ?? "unknown",
     node: process.version,
+    load: loadavg().map((x) => x.toFixed(2)).join(" "),
     commit: spawnSync("git", ["-C", REPO, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim(),
   };
 }

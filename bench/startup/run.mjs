@@ -170,7 +170,7 @@ function render() {
   L.push("# Startup overhead: `cordon run -- true`", "");
   L.push(`Measured by \`node bench/startup/run.mjs\` (issue 5). Numbers below are from one run; rerun to refresh.`, "");
   L.push(`- Date: ${m.date} (commit ${m.commit})`);
-  L.push(`- Machine: Linux ${m.kernel}, ${m.nproc} cores (${m.cpu}), Node ${m.node}, ${hyperfineVersion}`);
+  L.push(`- Machine: Linux ${m.kernel}, ${m.nproc} cores (${m.cpu}), Node ${m.node}; load average at the end ${m.load}, ${hyperfineVersion}`);
   L.push(`- Method: one \`hyperfine -N --warmup ${opt.warmup} --runs ${opt.runs}\` run over all commands, from a fresh temp working directory (cordon refuses \`/\` and \`$HOME\` as the writable workdir). cordon uses its default policy (network: platform mode, proxy on loopback).`);
   L.push("");
   L.push("| Command | Mean ± σ [ms] | Median | Min | Max | × `true` |", "|---|---:|---:|---:|---:|---:|");
