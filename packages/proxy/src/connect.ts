@@ -2,6 +2,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { admit } from "./admission.js";
+import { Cancellation } from "./cancel.js";
 import type { ProxyContext } from "./context.js";
 import { dial, DialError } from "./dial.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
@@ -25,8 +26,8 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
     writeRefusal(client, refusal);
   };
   // Until the tunnel owns it, a client error only means the client left.
-  const clientGone = new AbortController();
-  const onEarlyClose = () => clientGone.abort();
+  const clientGone = new Cancellation();
+  const onEarlyClose = () => clientGone.cancel();
   client.on("error", onEarlyClose);
   client.on("close", onEarlyClose);
 
@@ -42,13 +43,13 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   let upstream: Socket;
   let address: string;
   try {
-    ({ socket: upstream, address } = await dial(addresses, port, ctx.limits.connectTimeoutMs, clientGone.signal));
+    ({ socket: upstream, address } = await dial(addresses, port, ctx.limits.connectTimeoutMs, clientGone));
   } catch (err) {
     const e = err as DialError;
-    if (clientGone.signal.aborted) return;
+    if (clientGone.cancelled) return;
     return refuse({ reason: e.timedOut ? "upstream-timeout" : "upstream-unreachable", host, port, rule, message: e.message });
   }
-  if (clientGone.signal.aborted) {
+  if (clientGone.cancelled) {
     upstream.destroy();
     return;
   }

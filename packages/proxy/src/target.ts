@@ -4,14 +4,25 @@ export interface Target {
   port: number;
 }
 
-const AUTHORITY = /^(\[[0-9a-fA-F:.]+\]|[^\s:/?#@[\]]+):(\d{1,5})$/;
+const PORT = /^\d{1,5}$/;
+// Characters that never belong in a host; the matcher judges the rest (invalid-host).
+const NOT_HOST = /[\s/?#@[\]\\]/;
 
 export function parseAuthority(text: string | undefined): Target | undefined {
   if (!text) return undefined;
-  const match = AUTHORITY.exec(text);
-  if (!match) return undefined;
-  const port = Number(match[2]);
+  const colon = text.lastIndexOf(":");
+  if (colon <= 0) return undefined;
+  const portText = text.slice(colon + 1);
+  if (!PORT.test(portText)) return undefined;
+  const port = Number(portText);
   if (port < 1 || port > 65535) return undefined;
-  const host = match[1]!;
-  return { host: host.startsWith("[") ? host.slice(1, -1) : host, port };
+  let host = text.slice(0, colon);
+  if (host.startsWith("[")) {
+    if (!host.endsWith("]")) return undefined;
+    host = host.slice(1, -1);
+    if (!/^[0-9a-fA-F:.]+$/.test(host)) return undefined;
+  } else if (host.includes(":") || NOT_HOST.test(host)) {
+    return undefined;
+  }
+  return host === "" ? undefined : { host, port };
 }

@@ -37,8 +37,7 @@ export class Tunnel {
 
   /** Graceful shutdown: send FIN both ways; sockets close once their peers answer. */
   end(): void {
-    this.client.end();
-    this.upstream.end();
+    for (const socket of [this.client, this.upstream]) if (!socket.writableEnded && !socket.destroyed) socket.end();
   }
 
   destroy(): void {
