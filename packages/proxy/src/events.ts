@@ -47,17 +47,19 @@ const MAX_HOSTS_TRACKED = 10_000;
 const OTHER_HOSTS = "(other)";
 
 export class StatsCollector {
-  private stats: ProxyStats = { allowed: 0, denied: 0, byReason: {}, byHost: {} };
+  // byHost has no prototype: host names such as "__proto__" are plain keys.
+  private stats: ProxyStats = { allowed: 0, denied: 0, byReason: {}, byHost: Object.create(null) as ProxyStats["byHost"] };
   private hostCount = 0;
 
   record(event: DecisionEvent): void {
     const s = this.stats;
     let key = event.host;
-    if (!(key in s.byHost)) {
+    if (key !== "" && !Object.hasOwn(s.byHost, key)) {
       if (this.hostCount >= MAX_HOSTS_TRACKED) key = OTHER_HOSTS;
       else this.hostCount++;
     }
-    const perHost = (s.byHost[key] ??= { allowed: 0, denied: 0 });
+    // Malformed requests have no host: counted in allowed/denied and byReason only.
+    const perHost = key === "" ? { allowed: 0, denied: 0 } : (s.byHost[key] ??= { allowed: 0, denied: 0 });
     if (event.decision === "allow") {
       s.allowed++;
       perHost.allowed++;
@@ -69,7 +71,8 @@ export class StatsCollector {
   }
 
   snapshot(): ProxyStats {
-    return structuredClone(this.stats);
+    const { allowed, denied, byReason, byHost } = this.stats;
+    return { allowed, denied, byReason: { ...byReason }, byHost: Object.fromEntries(Object.entries(byHost).map(([h, c]) => [h, { ...c }])) };
   }
 }
 

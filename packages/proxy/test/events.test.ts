@@ -72,3 +72,30 @@ describe("events, stats and the audit log", () => {
     expect(text.trim().split("\n")).toHaveLength(3);
   });
 });
+
+describe("listening on ::1", () => {
+  it("serves IPv6 loopback and formats its URL with brackets", async () => {
+    const proxy = await createProxy({ ...options(), host: "::1" });
+    try {
+      expect(proxy.url()).toBe(`http://[::1]:${proxy.address.port}`);
+      const { status, socket } = await openTunnel(proxy.address.port, `echo.test:${echo.port}`, "", "::1");
+      socket.destroy();
+      expect(status).toBe(200);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+});
+
+describe("stats keys", () => {
+  it("keeps malformed requests out of byHost and treats odd host names as plain keys", async () => {
+    const proxy = await createProxy(options());
+    await rawExchange(proxy.address.port, "\x00garbage\r\n\r\n");
+    await rawExchange(proxy.address.port, "CONNECT __proto__:443 HTTP/1.1\r\n\r\n");
+    await proxy.close();
+    const stats = proxy.stats();
+    expect(stats.denied).toBe(2);
+    expect(Object.keys(stats.byHost)).toEqual(["__proto__"]);
+  });
+});

@@ -29,9 +29,9 @@ export function rawExchange(port: number, payload: string | Buffer, host = "127.
 }
 
 /** Opens a CONNECT tunnel; resolves with the socket once "200" arrived (and any bytes after it). */
-export function openTunnel(proxyPort: number, target: string, extraHead = ""): Promise<{ socket: Socket; status: number; rest: Buffer }> {
+export function openTunnel(proxyPort: number, target: string, extraHead = "", proxyHost = "127.0.0.1"): Promise<{ socket: Socket; status: number; rest: Buffer }> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ port: proxyPort, host: "127.0.0.1", allowHalfOpen: true });
+    const socket = connect({ port: proxyPort, host: proxyHost, allowHalfOpen: true });
     let buf = Buffer.alloc(0);
     const onData = (c: Buffer) => {
       buf = Buffer.concat([buf, c]);
