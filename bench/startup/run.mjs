@@ -171,7 +171,7 @@ function render() {
   L.push(`Measured by \`node bench/startup/run.mjs\` (issue 5). Numbers below are from one run; rerun to refresh.`, "");
   L.push(`- Date: ${m.date} (commit ${m.commit})`);
   L.push(`- Machine: Linux ${m.kernel}, ${m.nproc} cores (${m.cpu}), Node ${m.node}; load average at the end ${m.load}, ${hyperfineVersion}`);
-  L.push(`- Method: one \`hyperfine -N --warmup ${opt.warmup} --runs ${opt.runs}\` run over all commands, from a fresh temp working directory (cordon refuses \`/\` and \`$HOME\` as the writable workdir). cordon uses its default policy (network: platform mode, proxy on loopback).`);
+  L.push(`- Method: one \`hyperfine -N --warmup ${opt.warmup} --runs ${opt.runs}\` run over all commands, from a fresh temp working directory (cordon refuses \`/\` and \`$HOME\` as the writable workdir). cordon uses its default policy (network: platform mode, proxy on loopback). hyperfine runs each command's runs back to back, so load from other work on the machine during the run skews single rows: compare ratios, rerun when σ is large.`);
   L.push("");
   L.push("| Command | Mean ± σ [ms] | Median | Min | Max | × `true` |", "|---|---:|---:|---:|---:|---:|");
   for (const r of results) L.push(`| \`${r.name}\` | ${f1(r.mean)} ± ${f1(r.sd)} | ${f1(r.median)} | ${f1(r.min)} | ${f1(r.max)} | ${f1(r.mean / base.mean)} |`);
@@ -181,7 +181,7 @@ function render() {
     const over = cordon.mean - nodeR.mean;
     L.push(`- cordon overhead over \`node -e 0\`: **${f1(over)} ms** (mean ${f1(cordon.mean)} − ${f1(nodeR.mean)}; target < 50 ms: **${over < 50 ? "met" : "not met"}**). \`cordon run\` takes ${f2(cordon.mean / nodeR.mean)}× \`node -e 0\`.`);
   }
-  if (cordonNone && nodeR) L.push(`- \`--network none\` (no proxy): overhead over \`node -e 0\` ${f1(cordonNone.mean - nodeR.mean)} ms; the proxy costs ${f1(cordon.mean - cordonNone.mean)} ms of the default run.`);
+  if (cordonNone && nodeR) L.push(`- \`--network none\` (no proxy): overhead over \`node -e 0\` ${f1(cordonNone.mean - nodeR.mean)} ms; default minus \`--network none\`: ${f1(cordon.mean - cordonNone.mean)} ms (within noise: both import the same modules, and the proxy itself starts in a few ms, see table 3).`);
   if (cordon && srtR) L.push(`- srt / cordon: **${f2(srtR.mean / cordon.mean)}×** (srt ${f1(srtR.mean)} ms vs cordon ${f1(cordon.mean)} ms; target: several times faster). Sandbox cost alone (minus \`node -e 0\`): srt ${f1(srtR.mean - nodeR.mean)} ms vs cordon ${f1(cordon.mean - nodeR.mean)} ms = ${f2((srtR.mean - nodeR.mean) / (cordon.mean - nodeR.mean))}×.`);
   if (profile) renderProfile(L);
   L.push("", "## Reproduce", "");
@@ -207,6 +207,7 @@ function renderProfile(L) {
     L.push(`| ${k} | ${f1(v)} |`);
   }
   L.push(`| **all imports** | **${f1(sum)}** |`);
+  L.push("", "Each step is its own module job here, so the sum runs somewhat above the single import of table 1; the split is what matters.");
   L.push("", "### 3. Sandbox work after import (createSandbox + spawn + close, main-thread proxy as the CLI uses)", "", "| Step | ms |", "|---|---:|");
   let work = 0;
   for (const [k, v] of Object.entries(internals)) {
@@ -217,6 +218,19 @@ function renderProfile(L) {
   L.push(`| **sandbox work** | **${f1(work)}** |`);
   L.push(`| (for scale) import ${f1(internals.import)}, boot ${f1(internals.boot)}, exit ${f1(internals["exit (after the last line)"])} | |`);
   L.push("", `yargs' share of \`main()\` ≈ ${f1(cli["main(run -- true)"] - work)} ms (main() minus the sandbox work).`);
+  // Summary of the breakdown, computed from the tables above.
+  const imp = (k) => imports[k] ?? 0;
+  const yargsHelp = cli["main(run -- true)"] - work;
+  L.push("", "### Summary", "");
+  L.push(`- A cordon start is ~${f1(cli.wall)} ms wall in the probe: Node boot ${f1(cli.boot)} ms (what \`node -e 0\` pays too), imports ${f1(cli["import (CLI incl. yargs)"])} ms, \`main()\` ${f1(cli["main(run -- true)"])} ms, exit ${f1(cli["exit (after the last line)"])} ms.`);
+  L.push(`- Imports are the overhead: ${f1(sum)} ms, of which undici ${f1(imp("undici (npm)"))} ms, yargs ${f1(imp("yargs"))} ms, zod + yaml + ipaddr.js ${f1(imp("zod") + imp("yaml") + imp("ipaddr.js"))} ms, cordon's own code ${f1(imp("@cordon/policy (own code)") + imp("@cordon/proxy (own code)") + imp("@cordon/landlock-native (incl. .node addon)") + imp("@cordon/cli (own code)"))} ms.`);
+  L.push(`- The sandbox work itself (TMPDIR, policy, proxy, kernel probe, ruleset, launcher spawn, close) is ${f1(work)} ms; yargs adds ~${f1(yargsHelp)} ms inside \`main()\`.`);
+  if (cpu) {
+    const b = (name) => cpu.rows.find((r) => r.name === name)?.ms ?? 0;
+    const help = b("string-width") + b("wrap-ansi") + b("cliui");
+    if (help >= 1) L.push(`- In the CPU profile, ${f1(help)} ms go to string-width, wrap-ansi and cliui: yargs renders the full help text on a successful command (\`usage.cacheHelpMessage\` from \`command.js\` validation), which \`run\` never prints.`);
+    if (b("undici") >= 1) L.push(`- \`@cordon/proxy\` imports \`{ Agent } from "undici"\`; undici's index loads the whole library (fetch, websocket, cookies; ${f1(b("undici"))} ms in the profile), and its \`lib/web/cookies\` also touches Node's own bundled undici, so two copies get loaded. A deep import of the agent or a lazy import would avoid most of it.`);
+  }
   if (cpu) {
     L.push("", `### 4. CPU profile of \`cordon run -- true\` by package (mean of ${profile.cpuCount} \`node --cpu-prof\` runs, 100 µs sampling, which inflates times)`, "");
     L.push("Each sample is charged to the nearest frame from a package; Node's module loader (resolve, read, compile of CJS/ESM) shows as \"node internals\".", "");
