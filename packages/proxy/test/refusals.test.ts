@@ -94,6 +94,11 @@ describe("refusals", () => {
     expectRefusal(await connectStatus(`web.test:${closedPort}`), "upstream-unreachable");
   });
 
+  it("upstream-unreachable for a forwarded plain-HTTP request", async () => {
+    const raw = await rawExchange(proxy.address.port, `GET http://web.test:${closedPort}/ HTTP/1.1\r\nHost: web.test:${closedPort}\r\n\r\n`);
+    expectRefusal(raw, "upstream-unreachable");
+  });
+
   it("upstream-timeout when the TCP handshake never completes", async () => {
     expectRefusal(await connectStatus(`web.test:${hole.port}`), "upstream-timeout");
   });
