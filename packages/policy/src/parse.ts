@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
+import { loadYaml } from "./yaml.js";
 import type { z } from "zod";
 import { describeValue, formatPath, PolicyError } from "./errors.js";
 import { parseHostEntry } from "./host/entry.js";
@@ -18,6 +19,7 @@ type Segment = string | number;
 
 /** Parse a YAML or JSON policy file into the model, with every problem positioned. */
 export function parsePolicy(text: string, options: ParseOptions = {}): ParseResult {
+  const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const format = options.format ?? (options.filename?.toLowerCase().endsWith(".json") ? "json" : "yaml");
   // JSON is parsed by the YAML parser too (restricted to JSON scalars) so errors carry positions.
@@ -42,7 +44,7 @@ export function validatePolicyData(
   data: unknown,
   locateAt: (path: Segment[], key: boolean) => { line?: number; column?: number; filename?: string } = () => ({}),
 ): ParseResult {
-  const result = policyFileSchema.safeParse(data);
+  const result = policyFileSchema().safeParse(data);
   if (!result.success) {
     const errors = result.error.issues.flatMap((issue) => toErrors(issue, [], data, locateAt));
     errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
@@ -114,6 +116,7 @@ function valueAt(data: unknown, path: Segment[]): unknown {
 export function locate(doc: Document, path: Segment[], key: boolean): number | undefined {
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
+  const { isMap, isScalar, isSeq } = loadYaml();
   for (const [i, segment] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);

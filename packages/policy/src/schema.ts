@@ -1,4 +1,5 @@
-import { z } from "zod";
+import type { z as Z } from "zod";
+import { lazyRequire } from "./lazy.js";
 import { DEFAULT_PROXY_PORT } from "./defaults.js";
 import { parseHostEntry } from "./host/entry.js";
 import { compileHostPattern, parseCidr } from "./host/pattern.js";
@@ -13,87 +14,98 @@ import { isPresetName, unknownPresetMessage } from "./presets.js";
  * appends ", got <value>".
  */
 
-const PORT = "expected an integer 1-65535";
-const port = z.int(PORT).min(1, PORT).max(65535, PORT);
-const portList = z.array(port, "expected a list of ports");
+/** Builds the schema; zod is loaded on first use (about 50 ms: a run with the built-in policy never needs it). */
+function build(z: typeof Z) {
+  const PORT = "expected an integer 1-65535";
+  const port = z.int(PORT).min(1, PORT).max(65535, PORT);
+  const portList = z.array(port, "expected a list of ports");
 
-function pathString(writable: boolean) {
-  return z.string("expected a path string").superRefine((value, ctx) => {
-    const check = checkPathSyntax(value, writable);
-    if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason, params: { hint: check.hint } });
+  function pathString(writable: boolean) {
+    return z.string("expected a path string").superRefine((value, ctx) => {
+      const check = checkPathSyntax(value, writable);
+      if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason, params: { hint: check.hint } });
+    });
+  }
+  const pathList = (writable: boolean) => z.array(pathString(writable), "expected a list of paths").default([]);
+
+  const hostPattern = z.string("expected a host pattern string").superRefine((value, ctx) => {
+    const pattern = compileHostPattern(value);
+    if (!pattern.ok) ctx.addIssue({ code: "custom", message: pattern.reason, params: { hint: pattern.hint } });
   });
+
+  const cidr = z.string("expected an IP address or CIDR string").superRefine((value, ctx) => {
+    const parsed = parseCidr(value);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
+  });
+
+  const hostEntryString = z.string().superRefine((value, ctx) => {
+    const entry = parseHostEntry(value);
+    if (!entry.ok) ctx.addIssue({ code: "custom", message: entry.reason, params: { hint: entry.hint } });
+  });
+
+  const allowObject = z.strictObject({
+    host: hostPattern,
+    ports: portList.min(1, "expected at least one port (omit ports for 80 and 443)").optional(),
+    allowedIps: z.array(cidr, "expected a list of CIDRs").optional(),
+  });
+  const denyObject = z.strictObject({
+    host: hostPattern,
+    ports: portList.min(1, "expected at least one port (omit ports to deny every port)").optional(),
+  });
+
+  const ENTRY = 'expected a host string ("host", "host:port", "*.example.com:443", "[::1]:8080", "10.0.0.0/8") or a mapping {host, ports}';
+  const allowEntry = z.union([hostEntryString, allowObject], ENTRY);
+  const denyEntry = z.union([hostEntryString, denyObject], ENTRY);
+
+  const presetName = z.string("expected a preset name").superRefine((value, ctx) => {
+    if (!isPresetName(value)) ctx.addIssue({ code: "custom", message: unknownPresetMessage(value) });
+  });
+
+  return z
+    .strictObject({
+      version: z.literal(1, "expected version: 1"),
+      compat: z.enum(COMPAT_LEVELS as [string, ...string[]], `expected one of ${COMPAT_LEVELS.join(", ")}`).default("best-effort"),
+      extends: z.array(presetName, "expected a list of preset names").optional(),
+      filesystem: z
+        .strictObject({
+          includeWorkdir: z.boolean("expected true or false").default(true),
+          readOnly: pathList(false),
+          readWrite: pathList(true),
+          exec: pathList(false),
+        }, "expected a mapping")
+        .prefault({}),
+      network: z
+        .strictObject({
+          mode: z.enum(NETWORK_MODES as [string, ...string[]], `expected one of ${NETWORK_MODES.join(", ")}`).default("platform"),
+          proxyPort: z.int("expected an integer 0-65535 (0 = pick a free port)").min(0, "expected an integer 0-65535 (0 = pick a free port)").max(65535, "expected an integer 0-65535 (0 = pick a free port)").default(DEFAULT_PROXY_PORT),
+          allow: z.array(allowEntry, "expected a list of hosts").default([]),
+          deny: z.array(denyEntry, "expected a list of hosts").default([]),
+          localhostPorts: portList.default([]),
+          bindPorts: portList.default([]),
+        }, "expected a mapping")
+        .prefault({}),
+      scopes: z
+        .strictObject({
+          abstractUnix: z.boolean("expected true or false").default(true),
+          signals: z.boolean("expected true or false").default(true),
+        }, "expected a mapping")
+        .prefault({}),
+    }, "expected a mapping at the top level");
 }
-const pathList = (writable: boolean) => z.array(pathString(writable), "expected a list of paths").default([]);
 
-const hostPattern = z.string("expected a host pattern string").superRefine((value, ctx) => {
-  const pattern = compileHostPattern(value);
-  if (!pattern.ok) ctx.addIssue({ code: "custom", message: pattern.reason, params: { hint: pattern.hint } });
-});
+let cached: ReturnType<typeof build> | undefined;
+export function policyFileSchema(): ReturnType<typeof build> {
+  return (cached ??= build(loadZod()));
+}
 
-const cidr = z.string("expected an IP address or CIDR string").superRefine((value, ctx) => {
-  const parsed = parseCidr(value);
-  if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.reason });
-});
+export type PolicyFileInput = Z.input<ReturnType<typeof build>>;
 
-const hostEntryString = z.string().superRefine((value, ctx) => {
-  const entry = parseHostEntry(value);
-  if (!entry.ok) ctx.addIssue({ code: "custom", message: entry.reason, params: { hint: entry.hint } });
-});
-
-const allowObject = z.strictObject({
-  host: hostPattern,
-  ports: portList.min(1, "expected at least one port (omit ports for 80 and 443)").optional(),
-  allowedIps: z.array(cidr, "expected a list of CIDRs").optional(),
-});
-const denyObject = z.strictObject({
-  host: hostPattern,
-  ports: portList.min(1, "expected at least one port (omit ports to deny every port)").optional(),
-});
-
-const ENTRY = 'expected a host string ("host", "host:port", "*.example.com:443", "[::1]:8080", "10.0.0.0/8") or a mapping {host, ports}';
-const allowEntry = z.union([hostEntryString, allowObject], ENTRY);
-const denyEntry = z.union([hostEntryString, denyObject], ENTRY);
-
-const presetName = z.string("expected a preset name").superRefine((value, ctx) => {
-  if (!isPresetName(value)) ctx.addIssue({ code: "custom", message: unknownPresetMessage(value) });
-});
-
-export const policyFileSchema = z
-  .strictObject({
-    version: z.literal(1, "expected version: 1"),
-    compat: z.enum(COMPAT_LEVELS as [string, ...string[]], `expected one of ${COMPAT_LEVELS.join(", ")}`).default("best-effort"),
-    extends: z.array(presetName, "expected a list of preset names").optional(),
-    filesystem: z
-      .strictObject({
-        includeWorkdir: z.boolean("expected true or false").default(true),
-        readOnly: pathList(false),
-        readWrite: pathList(true),
-        exec: pathList(false),
-      }, "expected a mapping")
-      .prefault({}),
-    network: z
-      .strictObject({
-        mode: z.enum(NETWORK_MODES as [string, ...string[]], `expected one of ${NETWORK_MODES.join(", ")}`).default("platform"),
-        proxyPort: z.int("expected an integer 0-65535 (0 = pick a free port)").min(0, "expected an integer 0-65535 (0 = pick a free port)").max(65535, "expected an integer 0-65535 (0 = pick a free port)").default(DEFAULT_PROXY_PORT),
-        allow: z.array(allowEntry, "expected a list of hosts").default([]),
-        deny: z.array(denyEntry, "expected a list of hosts").default([]),
-        localhostPorts: portList.default([]),
-        bindPorts: portList.default([]),
-      }, "expected a mapping")
-      .prefault({}),
-    scopes: z
-      .strictObject({
-        abstractUnix: z.boolean("expected true or false").default(true),
-        signals: z.boolean("expected true or false").default(true),
-      }, "expected a mapping")
-      .prefault({}),
-  }, "expected a mapping at the top level");
-
-export type PolicyFileInput = z.input<typeof policyFileSchema>;
+const loadZod = lazyRequire<{ z: typeof Z }, typeof Z>("zod", (m) => m.z);
 
 /** The valid keys of each object, for "did you mean" suggestions, keyed by the path without indexes. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
-  "": Object.keys(policyFileSchema.shape),
+  // schema.test.ts checks these lists against the schema's own keys.
+  "": ["version", "compat", "extends", "filesystem", "network", "scopes"],
   filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec"],
   network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts"],
   "network.allow[]": ["host", "ports", "allowedIps"],
@@ -103,6 +115,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
 
 /** JSON Schema (draft 2020-12) of the policy file, for editors and validation outside cordon. */
 export function policySchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(policyFileSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const schema = loadZod().toJSONSchema(policyFileSchema(), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
   return { ...schema, title: "cordon policy (version 1)" };
 }

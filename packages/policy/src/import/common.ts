@@ -1,4 +1,5 @@
-import { isMap, LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
+import { loadYaml } from "../yaml.js";
 import { defaultPolicy } from "../defaults.js";
 import { formatPath, PolicyError } from "../errors.js";
 import type { Policy } from "../model.js";
@@ -24,15 +25,15 @@ export class ForeignDocument {
   readonly errors: PolicyError[] = [];
   readonly notes: string[] = [];
   private readonly doc: Document;
-  private readonly lines = new LineCounter();
+  private readonly lines: LineCounter = new (loadYaml().LineCounter)();
 
   constructor(text: string, private readonly format: "yaml" | "json", private readonly filename?: string) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, schema: format === "json" ? "json" : "core" });
+    this.doc = loadYaml().parseDocument(text, { lineCounter: this.lines, prettyErrors: false, schema: format === "json" ? "json" : "core" });
     for (const e of this.doc.errors) {
       this.errors.push(new PolicyError("", `${format === "json" ? "JSON" : "YAML"} syntax error: ${e.message}`, position(this.lines, e.pos[0], filename)));
     }
     this.data = this.doc.errors.length === 0 ? this.doc.toJS() : undefined;
-    if (this.doc.errors.length === 0 && !isMap(this.doc.contents)) {
+    if (this.doc.errors.length === 0 && !loadYaml().isMap(this.doc.contents)) {
       this.errors.push(new PolicyError("", "expected a mapping at the top level", position(this.lines, 0, filename)));
     }
   }
