@@ -16,6 +16,20 @@ export const systemResolver: Resolver = async (host) => {
   return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 };
 
+/**
+ * A fixed name → addresses table consulted before `fallback` (like /etc/hosts).
+ * Plain data, so it also works in worker mode where functions cannot be passed.
+ * Its answers go through the SSRF guard like any other.
+ */
+export function staticHostsResolver(hosts: Record<string, string[]>, fallback: Resolver): Resolver {
+  const table = new Map(Object.entries(hosts).map(([name, addresses]) => [name.toLowerCase().replace(/\.$/, ""), addresses]));
+  return async (host) => {
+    const fixed = table.get(host.toLowerCase().replace(/\.$/, ""));
+    if (!fixed) return fallback(host);
+    return fixed.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 }));
+  };
+}
+
 function stripBrackets(host: string): string {
   return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }

@@ -12,7 +12,7 @@ import { compileHostRules } from "@cordon/policy";
 import { resolveLimits, type ProxyLimits } from "./limits.js";
 import type { HostMatcher, NetworkPolicy } from "./policy-types.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
-import { systemResolver, type Resolver } from "./resolve.js";
+import { staticHostsResolver, systemResolver, type Resolver } from "./resolve.js";
 import { Tunnel } from "./tunnel.js";
 import { proxyUrl } from "./url.js";
 
@@ -32,6 +32,8 @@ export interface ProxyOptions {
   limits?: Partial<ProxyLimits>;
   /** Name resolution; default dns.lookup with all: true. */
   resolver?: Resolver;
+  /** Names answered without DNS (name → addresses), before `resolver`; still SSRF-checked. Works in worker mode. */
+  hosts?: Record<string, string[]>;
 }
 
 /** Only allow and deny are read; a whole NetworkPolicy fits. */
@@ -70,7 +72,8 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   const limits = resolveLimits(options.limits);
   const listenHost = options.host ?? "127.0.0.1";
   const listenPort = options.port ?? options.network?.proxyPort ?? 3128;
-  const resolver = options.resolver ?? systemResolver;
+  const baseResolver = options.resolver ?? systemResolver;
+  const resolver = options.hosts ? staticHostsResolver(options.hosts, baseResolver) : baseResolver;
   const checkToken = options.token !== undefined && options.token !== "" ? tokenChecker(options.token) : undefined;
   let matcher = matcherFrom(options.matcher ? { matcher: options.matcher } : options.network);
 

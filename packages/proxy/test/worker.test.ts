@@ -33,6 +33,25 @@ describe("proxy in a worker thread", () => {
     expect(await handle.stats()).toMatchObject({ allowed: 1, denied: 0 });
   });
 
+  it("answers names from the hosts option inside the worker, SSRF-checked", async () => {
+    const named = await startProxyWorker({
+      port: 0,
+      hosts: { "app.test": ["127.0.0.1"], "bare.test": ["127.0.0.1"] },
+      network: network([
+        { host: "app.test", ports: [web.port], allowedIps: ["127.0.0.1/32"] },
+        { host: "bare.test", ports: [web.port] },
+      ]),
+    });
+    try {
+      const ok = spawnSync("curl", ["-sS", "-x", named.url(), `http://app.test:${web.port}/echo`], { encoding: "utf8" });
+      expect(JSON.parse(ok.stdout).server).toBe("child");
+      const guarded = spawnSync("curl", ["-sS", "-x", named.url(), `http://bare.test:${web.port}/echo`], { encoding: "utf8" });
+      expect(JSON.parse(guarded.stdout).error).toBe("resolves-to-blocked-address");
+    } finally {
+      await named.close();
+    }
+  });
+
   it("applies update() to later requests", async () => {
     await handle.update(network([]));
     const run = spawnSync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-x", handle.url(), `http://127.0.0.1:${web.port}/echo`], { encoding: "utf8" });
