@@ -2,7 +2,7 @@
 // module can be read on its own.
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import type { Dispatcher } from "undici";
+import type { UpstreamAgent } from "./upstream-agent.js";
 import type { GateContext } from "./admission.js";
 import type { DecisionEvent, TunnelClosedEvent } from "./events.js";
 import type { ProxyLimits } from "./limits.js";
@@ -23,5 +23,5 @@ export interface ProxyContext {
   tunnelClosed(event: TunnelClosedInput): void;
   trackUpstream(socket: Socket): void;
   trackTunnel(tunnel: Tunnel): void;
-  readonly dispatcher: Dispatcher;
+  readonly upstreamAgent: UpstreamAgent;
 }

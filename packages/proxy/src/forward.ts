@@ -101,7 +101,7 @@ export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res
   res.on("close", () => abort.abort());
   let response;
   try {
-    response = await ctx.dispatcher.request({
+    response = await (await ctx.upstreamAgent.get()).request({
       origin,
       path: url.pathname + url.search,
       method: method as "GET",

@@ -2,7 +2,6 @@
 import { EventEmitter, once } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import { Agent } from "undici";
 import { tokenChecker } from "./auth.js";
 import { handleConnect } from "./connect.js";
 import type { DecisionInput, ProxyContext, TunnelClosedInput } from "./context.js";
@@ -15,6 +14,7 @@ import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
 import { staticHostsResolver, systemResolver, type Resolver } from "./resolve.js";
 import { Tunnel } from "./tunnel.js";
 import { proxyUrl } from "./url.js";
+import { lazyUpstreamAgent } from "./upstream-agent.js";
 
 export interface ProxyOptions {
   /** The policy's network section; its allow/deny lists become the matcher. */
@@ -93,12 +93,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     if (clients.size + upstreams.size === 0) socketsDrained.emit("drained");
   };
 
-  const dispatcher = new Agent({
-    connect: { timeout: limits.connectTimeoutMs },
-    headersTimeout: limits.upstreamHeadersTimeoutMs,
-    bodyTimeout: limits.idleTimeoutMs,
-    keepAliveTimeout: 4_000,
-  });
+  const upstreamAgent = lazyUpstreamAgent(limits);
 
   const publish = (event: ProxyEvent) => {
     audit?.write(event);
@@ -110,7 +105,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
 
   const ctx: ProxyContext = {
     limits,
-    dispatcher,
+    upstreamAgent,
     gate: () => ({ matcher, resolver, dnsTimeoutMs: limits.dnsTimeoutMs }),
     nextId: () => ++lastId,
     preflight(req: IncomingMessage): Refusal | undefined {
@@ -210,7 +205,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       // The server may report closed a tick before hijacked (CONNECT) sockets finish closing.
       if (clients.size + upstreams.size > 0) await once(socketsDrained, "drained");
       clearTimeout(grace);
-      await dispatcher.close().catch(() => dispatcher.destroy());
+      await upstreamAgent.close();
       await audit?.close();
     })();
     return closed;
