@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from "./main.js";
+import { tryFastRun } from "./fast-run.js";
+import { reportError } from "./report/report-error.js";
 
 // `cordon explain | head` closes the pipe early: that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,7 +10,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+// Only the hot path is imported eagerly; the full command line loads on demand.
+(tryFastRun(argv)?.catch(reportError) ?? import("./main.js").then((m) => m.main(argv))).then(
   (code) => {
     process.exitCode = code;
   },

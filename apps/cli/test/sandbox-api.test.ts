@@ -1,19 +1,24 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { once } from "node:events";
+import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPolicy } from "@cordon/policy";
 import { createSandbox, type Sandbox } from "../src/index.js";
 
 // The embeddable API (issue 8): many independent sandboxes in one process.
-let upstream: Server;
+// The upstream runs in its own thread: one test blocks this thread in spawnSync.
+let upstream: Worker;
 let port: number;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => res.end(`hello ${req.headers.host}\n`));
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
-  port = (upstream.address() as AddressInfo).port;
+  upstream = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     const s = require("node:http").createServer((req, res) => res.end("hello " + req.headers.host + "\\n"));
+     s.listen(0, "127.0.0.1", () => parentPort.postMessage(s.address().port));`,
+    { eval: true },
+  );
+  [port] = (await once(upstream, "message")) as [number];
 });
-afterAll(() => new Promise<void>((r) => upstream.close(() => r())));
+afterAll(() => upstream.terminate());
 
 const N = 20;
 const name = (i: number) => `host-${i}.test`;

@@ -1,4 +1,4 @@
-import type { Argv } from "yargs";
+import type { Argv, Options } from "yargs";
 import type { Compat, InlineOptions, NetworkMode } from "@cordon/policy";
 import type { PolicySource } from "../api/load-policy.js";
 
@@ -16,19 +16,21 @@ export interface PolicyArgs {
 }
 
 /** The options every policy-taking command shares (run, explain, proxy). */
+export const POLICY_OPTIONS = {
+  policy: { alias: "p", type: "string", describe: "Policy file (YAML or JSON); default: the built-in policy" },
+  preset: { type: "string", array: true, describe: "Add a named preset (node, python, git, go, rust)" },
+  "allow-host": { type: "string", array: true, describe: "Allow a host through the proxy: HOST[:PORT], *.example.com, **.example.com" },
+  "deny-host": { type: "string", array: true, describe: "Deny a host (wins over any allow)" },
+  ro: { type: "string", array: true, describe: "Add a read-only path" },
+  rw: { type: "string", array: true, describe: "Add a read-write path" },
+  exec: { type: "string", array: true, describe: "Add a read + execute path" },
+  network: { type: "string", choices: ["platform", "proxy", "none", "unrestricted"], describe: "Network mode" },
+  "proxy-port": { type: "number", describe: "Proxy port (0 = any free port)" },
+  compat: { type: "string", choices: ["best-effort", "soft", "hard"], describe: "What to do when the kernel lacks a feature" },
+} satisfies Record<string, Options>;
+
 export function withPolicyOptions<T>(y: Argv<T>): Argv<T & PolicyArgs> {
-  return y
-    .option("policy", { alias: "p", type: "string", describe: "Policy file (YAML or JSON); default: the built-in policy" })
-    .option("preset", { type: "string", array: true, describe: "Add a named preset (node, python, git, ...)" })
-    .option("allow-host", { type: "string", array: true, describe: "Allow a host through the proxy: HOST[:PORT], *.example.com, **.example.com" })
-    .option("deny-host", { type: "string", array: true, describe: "Deny a host (wins over any allow)" })
-    .option("ro", { type: "string", array: true, describe: "Add a read-only path" })
-    .option("rw", { type: "string", array: true, describe: "Add a read-write path" })
-    .option("exec", { type: "string", array: true, describe: "Add a read + execute path" })
-    .option("network", { type: "string", choices: ["platform", "proxy", "none", "unrestricted"] as const, describe: "Network mode" })
-    .option("proxy-port", { type: "number", describe: "Proxy port (0 = any free port)" })
-    .option("compat", { type: "string", choices: ["best-effort", "soft", "hard"] as const, describe: "What to do when the kernel lacks a feature" })
-    .group(["policy", "preset", "allow-host", "deny-host", "ro", "rw", "exec", "network", "proxy-port", "compat"], "Policy:") as Argv<T & PolicyArgs>;
+  return y.options(POLICY_OPTIONS).group(Object.keys(POLICY_OPTIONS), "Policy:") as unknown as Argv<T & PolicyArgs>;
 }
 
 export function policySourceFromArgs(a: PolicyArgs): PolicySource {

@@ -1,12 +1,12 @@
 import { createWriteStream } from "node:fs";
-import type { CommandModule } from "yargs";
+import type { CommandModule, Options } from "yargs";
 import { UsageError } from "../usage-error.js";
 import { createSandbox, type RunReport } from "../api/sandbox.js";
 import { formatNetworkSummary, formatWarnings } from "../report/format.js";
 import { parseResolveOption } from "./resolve-option.js";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
 
-interface RunArgs extends PolicyArgs {
+export interface RunArgs extends PolicyArgs {
   timeout?: number;
   "audit-log"?: string;
   json?: boolean;
@@ -15,18 +15,23 @@ interface RunArgs extends PolicyArgs {
   "--"?: (string | number)[];
 }
 
+/** `run`'s own options, beside the policy options. */
+export const RUN_OPTIONS = {
+  resolve: { type: "string", array: true, describe: "Resolve NAME to ADDR in the proxy instead of DNS: NAME=ADDR" },
+  timeout: { type: "number", describe: "Kill the command after S seconds (exit status 124)" },
+  "audit-log": { type: "string", describe: "Append every proxy decision to FILE as JSON lines" },
+  json: { type: "boolean", describe: "Print the final report as JSON on stderr" },
+  quiet: { alias: "q", type: "boolean", describe: "No warnings or summary (refusals under --compat hard still print)" },
+} satisfies Record<string, Options>;
+
 const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run a command in the sandbox",
   builder: (y) =>
-    withPolicyOptions(y)
-      .option("timeout", { type: "number", describe: "Kill the command after S seconds (exit status 124)" })
-      .option("audit-log", { type: "string", describe: "Append every proxy decision to FILE as JSON lines" })
-      .option("resolve", { type: "string", array: true, describe: "Resolve NAME to ADDR in the proxy instead of DNS: NAME=ADDR" })
-      .option("json", { type: "boolean", describe: "Print the final report as JSON on stderr" })
-      .option("quiet", { alias: "q", type: "boolean", describe: "No warnings or summary (refusals under --compat hard still print)" })
+    withPolicyOptions(y.usage("cordon run [options] -- <command> [args...]"))
+      .options(RUN_OPTIONS)
       .example("cordon run -- npm install", "Install with the default policy")
       .example("cordon run --allow-host registry.npmjs.org -- npm ci", "Allow one host")
       .example("cordon run --policy cordon.yaml --compat hard -- make test", "Refuse unless fully kernel-enforced")

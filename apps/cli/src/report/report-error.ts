@@ -1,0 +1,29 @@
+import { PolicyLoadError } from "../api/load-policy.js";
+import { SandboxRefusedError } from "../api/sandbox.js";
+import { UsageError } from "../usage-error.js";
+import { formatReport } from "./format.js";
+
+export const EXIT_USAGE = 2;
+export const EXIT_REFUSED = 3;
+
+/** One clear message (and a hint) for an error that ends the command; returns the exit status. */
+export function reportError(e: unknown): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`cordon: ${e.message}\nRun 'cordon --help' (or 'cordon <command> --help') for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof PolicyLoadError) {
+    for (const err of e.errors) process.stderr.write(`cordon: ${String(err)}\n`);
+    process.stderr.write("hint: 'cordon policy validate FILE' checks a file; 'cordon policy schema' prints the format.\n");
+    return EXIT_USAGE;
+  }
+  if (e instanceof SandboxRefusedError) {
+    process.stderr.write(`cordon: refusing to run (compat: hard):\n${e.reasons.map((r) => `  - ${r}`).join("\n")}\n`);
+    if (e.report) process.stderr.write(`\n${formatReport(e.report)}\n`);
+    process.stderr.write("hint: 'cordon doctor' shows what this kernel supports; --compat best-effort runs with what is left.\n");
+    return EXIT_REFUSED;
+  }
+  const err = e as NodeJS.ErrnoException;
+  process.stderr.write(`cordon: ${err.message ?? String(e)}\n`);
+  return 1;
+}
