@@ -30,7 +30,8 @@ const dirs = workspaceDirs();
 for (const d of dirs) rmSync(join(d, ".reports"), { recursive: true, force: true });
 
 const extra = process.argv.slice(2);
-const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--continue", ...extra], {
+// Two at a time: the machines have two cores, and kernel and e2e tests spawn many processes.
+const turbo = spawnSync("pnpm", ["exec", "turbo", "run", "test", "--continue", "--concurrency=2", ...extra], {
   cwd: root,
   env,
   stdio: "inherit",

@@ -5,5 +5,8 @@ export default defineProject({
     name: "cli",
     include: ["test/**/*.test.ts"],
     passWithNoTests: true,
+    // Sandboxes start proxies and kernel-restricted children: generous under a loaded 2-core CI.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });
