@@ -1,5 +1,4 @@
-// A few escapes through the real CLI (`cordon run`), black-box. Cases that need
-// the seccomp layer run once the CLI wires it (detected, skipped visibly until then).
+// A few escapes through the real CLI (`cordon run`), black-box, seccomp layer included.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -27,8 +26,6 @@ function cordon(cwd: string, ...probeArgs: string[]): Promise<{ code: number | n
 let other: TcpListener;
 let udp: UdpListener;
 let cwd: string;
-// Decided at collection time, so the cases below are reported as skipped (never silently passing).
-const cliWiresSeccomp = existsSync(bin) && (await cordon(tempDir("cordon-escape-cli-"), "seccomp-status")).stdout.startsWith("mode=2");
 
 beforeAll(async () => {
   other = await tcpListener("127.0.0.1");
@@ -40,7 +37,7 @@ afterAll(async () => {
   udp.close();
 });
 
-describe.runIf(existsSync(bin))("through `cordon run`", () => {
+describe("through `cordon run`", () => {
   it.runIf(effectiveAbi() >= 4)("direct TCP to a non-proxy port → EACCES; nothing accepted", async () => {
     expect(await cordon(cwd, "connect4", String(other.port))).toMatchObject({ code: 0, stdout: "EACCES\n" });
     expect(other.accepted).toBe(0);
@@ -56,14 +53,18 @@ describe.runIf(existsSync(bin))("through `cordon run`", () => {
     expect(await cordon(cwd, "kill", String(process.pid))).toMatchObject({ code: 0, stdout: "EPERM\n" });
   });
 
-  describe("with the seccomp layer (once the CLI wires it)", () => {
-    it.skipIf(!cliWiresSeccomp)("UDP → EPERM; nothing arrives", async () => {
+  describe("with the seccomp layer", () => {
+    it("the command runs under a seccomp filter (mode 2)", async () => {
+      expect((await cordon(cwd, "seccomp-status")).stdout).toMatch(/^mode=2/);
+    });
+
+    it("UDP → EPERM; nothing arrives", async () => {
       expect(await cordon(cwd, "udp-send4", String(udp.port))).toMatchObject({ stdout: "EPERM\n" });
       await flushUdp(udp, (msg) => sendUdp(udp.port, msg));
       expect(udp.received).toEqual(["marker"]);
     });
 
-    it.skipIf(!cliWiresSeccomp)("MPTCP to a non-proxy port → EPERM; nothing accepted", async () => {
+    it("MPTCP to a non-proxy port → EPERM; nothing accepted", async () => {
       const before = other.accepted;
       expect(await cordon(cwd, "mptcp4", String(other.port))).toMatchObject({ stdout: "EPERM\n" });
       expect(other.accepted).toBe(before);
