@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "cordon_landlock",
-      "sources": ["native/addon.cc"],
+      "sources": ["native/addon.cc", "native/splice_relay.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-Wall", "-Wextra", "-std=c++17"]
@@ -10,7 +10,7 @@
     {
       "target_name": "cordon-launcher",
       "type": "executable",
-      "sources": ["native/launcher.c", "native/seccomp.c"],
+      "sources": ["native/launcher.c", "native/seccomp.c", "native/netns.c", "native/mounts.c", "native/relay.c", "native/supervise.c"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
     },
     {

@@ -4,10 +4,12 @@
  * only binds the calling thread), so enforcement happens here, in the child.
  *
  *   cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S]
- *                   [--seccomp-fd M] [--] CMD [ARGS...]
+ *                   [--seccomp-fd M] [--netns] [--netns-relay PORT:SOCKET]
+ *                   [--protect PATH]... [--] CMD [ARGS...]
  *
- * Stages: status fd → override check → no_new_privs → restrict_self → seccomp
- * → close inherited fds → exec. Any failure before exec writes one JSON line to
+ * Stages: status fd → override check → namespaces (netns.c, mounts.c) →
+ * supervise (fork; the parent relays and waits: relay.c, supervise.c) →
+ * no_new_privs → restrict_self → seccomp → close inherited fds → exec. Any failure before exec writes one JSON line to
  * the status fd, one line to stderr, and exits 125 without exec'ing anything.
  * Exit 127: command not found; 126: found but not executable; 2: usage error.
  */
@@ -21,12 +23,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "landlock_abi.h"
+#include "mounts.h"
+#include "netns.h"
+#include "relay.h"
 #include "seccomp.h"
+#include "supervise.h"
 
 #define EXIT_USAGE 2
 #define EXIT_SETUP 125
@@ -42,6 +50,11 @@ struct options {
   unsigned long restrict_flags;
   int status_fd;  /* -1: none */
   int seccomp_fd; /* -1: none */
+  int netns;      /* a new network namespace with only loopback */
+  int relay_port; /* 0: no relay; else listen on loopback:PORT inside the netns ... */
+  const char *relay_socket; /* ... and relay each connection to this unix socket */
+  const char **protect; /* paths made read-only in a new mount namespace */
+  int nprotect;
   char **command; /* NULL-terminated argv of the command */
 };
 
@@ -96,8 +109,8 @@ __attribute__((noreturn, format(printf, 4, 5))) static void fail(int code, const
 static void usage(const char *why) {
   fprintf(stderr,
           "cordon-launcher: %s\n"
-          "usage: cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S] [--seccomp-fd M] [--] CMD "
-          "[ARGS...]\n",
+          "usage: cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S] [--seccomp-fd M] [--netns] "
+          "[--netns-relay PORT:SOCKET] [--protect PATH]... [--] CMD [ARGS...]\n",
           why);
   exit(EXIT_USAGE);
 }
@@ -119,12 +132,39 @@ static unsigned long parse_number(const char *option, const char *text, unsigned
   return v;
 }
 
+/* PORT:SOCKET, SOCKET an absolute path that fits sockaddr_un. */
+static void parse_relay(const char *value, struct options *o) {
+  char why[256];
+  const char *colon = value ? strchr(value, ':') : NULL;
+  if (colon == NULL) usage("--netns-relay needs PORT:SOCKET_PATH");
+  char port[16];
+  size_t len = (size_t)(colon - value);
+  if (len == 0 || len >= sizeof port) usage("--netns-relay: invalid port");
+  memcpy(port, value, len);
+  port[len] = '\0';
+  o->relay_port = (int)parse_number("--netns-relay", port, 65535);
+  o->relay_socket = colon + 1;
+  if (o->relay_port == 0) usage("--netns-relay: the port must be 1..65535");
+  if (o->relay_socket[0] != '/' || strlen(o->relay_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+    snprintf(why, sizeof why, "--netns-relay: '%s' must be an absolute path shorter than %zu bytes", o->relay_socket,
+             sizeof(((struct sockaddr_un *)0)->sun_path));
+    usage(why);
+  }
+  o->netns = 1;
+}
+
 static void parse_args(int argc, char **argv, struct options *o) {
   o->ruleset_fd = -1;
   o->restrict_flags = 0;
   o->status_fd = -1;
   o->seccomp_fd = -1;
+  o->netns = 0;
+  o->relay_port = 0;
+  o->relay_socket = NULL;
+  o->protect = calloc((size_t)argc, sizeof *o->protect);
+  o->nprotect = 0;
   o->command = NULL;
+  if (o->protect == NULL) usage("out of memory");
 
   int i = 1;
   for (; i < argc; i++) {
@@ -135,6 +175,10 @@ static void parse_args(int argc, char **argv, struct options *o) {
     }
     if (strncmp(a, "-", 1) != 0) break;
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--netns") == 0) {
+      o->netns = 1;
+      continue;
+    }
     if (strcmp(a, "--ruleset-fd") == 0) {
       o->ruleset_fd = (int)parse_number(a, value, INT_MAX);
     } else if (strcmp(a, "--restrict-flags") == 0) {
@@ -143,6 +187,11 @@ static void parse_args(int argc, char **argv, struct options *o) {
       o->status_fd = (int)parse_number(a, value, INT_MAX);
     } else if (strcmp(a, "--seccomp-fd") == 0) {
       o->seccomp_fd = (int)parse_number(a, value, INT_MAX);
+    } else if (strcmp(a, "--netns-relay") == 0) {
+      parse_relay(value, o);
+    } else if (strcmp(a, "--protect") == 0) {
+      if (value == NULL || value[0] != '/') usage("--protect needs an absolute path");
+      o->protect[o->nprotect++] = value;
     } else {
       char why[256];
       snprintf(why, sizeof why, "unknown option '%s'", a);
@@ -186,6 +235,55 @@ static int override_abi(void) {
   long kernel = cordon_create_ruleset(NULL, 0, CORDON_CREATE_RULESET_VERSION);
   if (kernel < 0) return -1; /* no Landlock at all: the kernel's own errno is the truth */
   return (long)max < kernel ? (int)max : -1;
+}
+
+/*
+ * Before anything restricts us: new namespaces (user first, see netns.c), lo
+ * up and the relay's listeners inside the network namespace (so they exist
+ * before the command can connect: no start-up race), and the read-only binds
+ * of the protected paths.
+ */
+static void stage_namespaces(const struct options *o, int listeners[2], int *nlisteners) {
+  *nlisteners = 0;
+  int flags = (o->netns ? CLONE_NEWNET : 0) | (o->nprotect > 0 ? CLONE_NEWNS : 0);
+  if (flags == 0) return;
+  char why[512];
+  int err = cordon_unshare(flags, why, sizeof why);
+  if (err == 0 && o->netns) err = cordon_loopback_up(why, sizeof why);
+  if (err == 0 && o->relay_port > 0) err = cordon_listen_loopback(o->relay_port, listeners, nlisteners, why, sizeof why);
+  if (err == 0 && o->nprotect > 0) err = cordon_mounts_private(why, sizeof why);
+  for (int i = 0; err == 0 && i < o->nprotect; i++) err = cordon_protect_path(o->protect[i], why, sizeof why);
+  if (err != 0) fail(EXIT_SETUP, "namespaces", err, "%s", why);
+}
+
+/*
+ * With a relay the launcher forks: the child returns and goes on to exec the
+ * command; the parent keeps only the listeners and never returns.
+ */
+static void stage_supervise(const struct options *o, pid_t parent, const int listeners[2], int nlisteners) {
+  if (o->relay_port == 0) return;
+  char why[512];
+  sigset_t saved;
+  int err = cordon_supervise_prepare(parent, &saved, why, sizeof why);
+  if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
+  struct cordon_relay *relay = cordon_relay_new(listeners, nlisteners, o->relay_socket);
+  if (relay == NULL) fail(EXIT_SETUP, "supervise", ENOMEM, "relay: out of memory");
+  pid_t supervisor = getpid();
+  pid_t child = fork();
+  if (child < 0) {
+    int e = errno;
+    fail(EXIT_SETUP, "supervise", e, "fork: %s", strerror(e));
+  }
+  if (child == 0) {
+    err = cordon_supervised_child(supervisor, &saved, why, sizeof why);
+    if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
+    return; /* the listeners are closed with every other fd before exec */
+  }
+  /* The command's fds are the child's business; the status pipe must close when it execs. */
+  if (o->status_fd >= 0) close(o->status_fd);
+  if (o->ruleset_fd >= 0) close(o->ruleset_fd);
+  if (o->seccomp_fd >= 0) close(o->seccomp_fd);
+  cordon_supervise(child, relay);
 }
 
 static void stage_no_new_privs(void) {
@@ -294,10 +392,15 @@ static void stage_exec(char **command) {
 }
 
 int main(int argc, char **argv) {
+  pid_t parent = getppid();
   struct options o;
   parse_args(argc, argv, &o);
   stage_status_fd(&o);
   int emulated_abi = override_abi();
+  int listeners[2];
+  int nlisteners = 0;
+  stage_namespaces(&o, listeners, &nlisteners);
+  stage_supervise(&o, parent, listeners, nlisteners);
   stage_no_new_privs();
   stage_restrict_self(&o, emulated_abi);
   stage_seccomp(&o);

@@ -19,7 +19,7 @@ export const LAUNCHER_EXIT = {
 
 /** One line the launcher writes to the status fd when it fails before (or at) exec. */
 export interface LauncherStatus {
-  /** `status_fd`, `override`, `no_new_privs`, `restrict_self`, `seccomp`, `close_fds` or `exec`. */
+  /** `status_fd`, `override`, `namespaces`, `supervise`, `no_new_privs`, `restrict_self`, `seccomp`, `close_fds` or `exec`. */
   stage: string;
   /** errno name, e.g. `EPERM`. */
   errno: string;
@@ -35,6 +35,15 @@ export interface LauncherOptions {
   statusFd?: number;
   /** An fd holding a compiled seccomp program (see seccompProgramFd), as seen by the child (e.g. 5). */
   seccompFd?: number;
+  /** Run the command in a new network namespace with only loopback (implied by netnsRelay). */
+  netns?: boolean;
+  /**
+   * Inside that namespace, listen on 127.0.0.1:port (and [::1]:port) before exec and relay each
+   * connection to the unix socket at socketPath. The launcher then forks and stays as supervisor.
+   */
+  netnsRelay?: { port: number; socketPath: string };
+  /** Existing absolute paths bind-mounted read-only onto themselves in a new mount namespace. */
+  protect?: readonly string[];
   command: string;
   args?: readonly string[];
 }
@@ -46,9 +55,13 @@ function checkInt(value: number | undefined, name: string, min: number): void {
   }
 }
 
+function bad(hint: string): LandlockError {
+  return LandlockError.of("EINVAL", { syscall: "launcherArgs", hint });
+}
+
 /** The launcher's argv (without the launcher itself) for the given options. */
 export function launcherArgs(options: LauncherOptions): string[] {
-  const { rulesetFd, restrictFlags, statusFd, seccompFd, command, args = [] } = options;
+  const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, protect = [], command, args = [] } = options;
   checkInt(rulesetFd, "rulesetFd", 0);
   checkInt(restrictFlags, "restrictFlags", 0);
   checkInt(statusFd, "statusFd", 3);
@@ -61,6 +74,19 @@ export function launcherArgs(options: LauncherOptions): string[] {
   if (restrictFlags !== undefined && restrictFlags !== 0) argv.push("--restrict-flags", `0x${restrictFlags.toString(16)}`);
   if (statusFd !== undefined) argv.push("--status-fd", String(statusFd));
   if (seccompFd !== undefined) argv.push("--seccomp-fd", String(seccompFd));
+  if (netnsRelay !== undefined) {
+    const { port, socketPath } = netnsRelay;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw bad(`netnsRelay.port must be an integer 1-65535, got ${String(port)}`);
+    // sockaddr_un.sun_path is 108 bytes including the terminating NUL.
+    if (typeof socketPath !== "string" || !socketPath.startsWith("/") || Buffer.byteLength(socketPath) >= 108 || socketPath.includes("\0")) {
+      throw bad(`netnsRelay.socketPath must be an absolute path shorter than 108 bytes, got ${JSON.stringify(socketPath)}`);
+    }
+    argv.push("--netns-relay", `${port}:${socketPath}`);
+  } else if (netns) argv.push("--netns");
+  for (const path of protect) {
+    if (typeof path !== "string" || !path.startsWith("/") || path.includes("\0")) throw bad(`protect paths must be absolute, got ${JSON.stringify(path)}`);
+    argv.push("--protect", path);
+  }
   argv.push("--", command, ...args);
   return argv;
 }
