@@ -11,3 +11,12 @@ describe("the file schema", () => {
     }
   });
 });
+
+describe("cordon-policy.schema.json", () => {
+  it("is the schema the package exports (regenerate: node scripts/write-schema.mjs after a build)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { policySchema } = await import("../src/index.js");
+    const committed = JSON.parse(readFileSync(new URL("../cordon-policy.schema.json", import.meta.url), "utf8"));
+    expect(committed).toEqual(policySchema());
+  });
+});

@@ -1,6 +1,8 @@
 /** The file `cordon policy init` writes: the built-in defaults, spelled out and commented. */
 export function starterPolicyYaml(): string {
   return `# cordon policy — reference: packages/policy/README.md
+# Editor completion: 'cordon policy schema > cordon-policy.schema.json', then point your
+# editor's YAML schema setting (e.g. yaml-language-server) at that file.
 version: 1
 # best-effort: run with what the kernel supports and say what is missing
 # soft: drop the whole Landlock layer if it cannot be complete; hard: refuse to run
