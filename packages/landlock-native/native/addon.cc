@@ -13,6 +13,7 @@
 #include <string>
 
 #include "landlock_abi.h"
+#include "splice_relay.h"
 
 namespace {
 
@@ -97,6 +98,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addPortRule", Napi::Function::New(env, AddPortRule));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("strerror", Napi::Function::New(env, StrError));
+  cordon_relay::Register(env, exports);
   return exports;
 }
 

@@ -17,3 +17,4 @@ export {
   type LauncherStatus,
 } from "./launcher.js";
 export * from "./seccomp/index.js";
+export { spliceRelay, spliceSockets, spliceRelaysActive, type SpliceRelay, type SpliceRelayEnd, type SpliceRelayOptions, type SpliceRelayResult } from "./splice-relay.js";
