@@ -7,6 +7,7 @@ import type { ProxyContext } from "./context.js";
 import { dial, DialError } from "./dial.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
 import { parseAuthority } from "./target.js";
+import { RelayedTunnelHandle, type TunnelTotals } from "./relay.js";
 import { Tunnel } from "./tunnel.js";
 
 export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
@@ -63,5 +64,14 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
   // Bytes the client sent right after its CONNECT head (e.g. an eager TLS ClientHello).
   if (head.length > 0) upstream.write(head);
-  ctx.trackTunnel(new Tunnel(client, upstream, ctx.limits.idleTimeoutMs, (totals) => ctx.tunnelClosed({ id, host, port, ...totals })));
+  let untrack: (() => void) | undefined;
+  const onClosed = (totals: TunnelTotals) => {
+    untrack?.();
+    ctx.tunnelClosed({ id, host, port, ...totals });
+  };
+  const relay = ctx.tunnelRelay;
+  const tunnel = relay
+    ? new RelayedTunnelHandle(relay, client, upstream, ctx.limits.idleTimeoutMs, onClosed)
+    : new Tunnel(client, upstream, ctx.limits.idleTimeoutMs, onClosed);
+  untrack = ctx.trackTunnel(tunnel, relay !== undefined);
 }

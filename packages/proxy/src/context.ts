@@ -7,7 +7,8 @@ import type { GateContext } from "./admission.js";
 import type { DecisionEvent, TunnelClosedEvent } from "./events.js";
 import type { ProxyLimits } from "./limits.js";
 import type { Refusal } from "./refusal.js";
-import type { Tunnel } from "./tunnel.js";
+import type { TunnelRelay } from "./relay.js";
+import type { OpenTunnel } from "./tunnels.js";
 
 export type DecisionInput = Omit<DecisionEvent, "type" | "time">;
 export type TunnelClosedInput = Omit<TunnelClosedEvent, "type" | "time">;
@@ -22,6 +23,9 @@ export interface ProxyContext {
   decided(event: DecisionInput): void;
   tunnelClosed(event: TunnelClosedInput): void;
   trackUpstream(socket: Socket): void;
-  trackTunnel(tunnel: Tunnel): void;
+  /** Registers an open tunnel; returns the function to call once it has closed. */
+  trackTunnel(tunnel: OpenTunnel, relayed: boolean): () => void;
+  /** Carries tunnels instead of the JS pipe when set. */
+  readonly tunnelRelay: TunnelRelay | undefined;
   readonly upstreamAgent: UpstreamAgent;
 }

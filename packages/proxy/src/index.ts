@@ -1,5 +1,6 @@
 export { createProxy } from "./server.js";
 export type { CordonProxy, ProxyOptions, ProxyUpdate, ProxyEvents } from "./server.js";
+export type { TunnelRelay, RelayedTunnel, RelayTotals } from "./relay.js";
 export { startProxyWorker } from "./worker.js";
 export type { CordonProxyHandle, WorkerProxyOptions } from "./worker.js";
 export { REASONS } from "./reasons.js";

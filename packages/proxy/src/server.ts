@@ -12,7 +12,8 @@ import { resolveLimits, type ProxyLimits } from "./limits.js";
 import type { HostMatcher, NetworkPolicy } from "./policy-types.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
 import { staticHostsResolver, systemResolver, type Resolver } from "./resolve.js";
-import { Tunnel } from "./tunnel.js";
+import type { TunnelRelay } from "./relay.js";
+import { TunnelRegistry } from "./tunnels.js";
 import { proxyUrl } from "./url.js";
 import { lazyUpstreamAgent } from "./upstream-agent.js";
 
@@ -30,6 +31,12 @@ export interface ProxyOptions {
   /** Every event as one JSON line, to a file (appended) or a stream. */
   auditLog?: AuditLogTarget;
   limits?: Partial<ProxyLimits>;
+  /**
+   * Carries established CONNECT tunnels instead of the built-in JavaScript pipe (e.g. a zero-copy
+   * native relay the embedder injects; this package has no native code). Not for worker mode: there,
+   * pass `tunnelRelayModule`.
+   */
+  tunnelRelay?: TunnelRelay;
   /** Name resolution; default dns.lookup with all: true. */
   resolver?: Resolver;
   /** Names answered without DNS (name → addresses), before `resolver`; still SSRF-checked. Works in worker mode. */
@@ -83,7 +90,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   const clients = new Set<Socket>();
   const overLimit = new WeakSet<Socket>();
   const upstreams = new Set<Socket>();
-  const tunnels = new Set<Tunnel>();
+  const tunnels = new TunnelRegistry();
   let lastId = 0;
   let closing = false;
   // Fires when the last tracked socket closes (close() waits for it).
@@ -124,9 +131,8 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       upstreams.add(socket);
       socket.once("close", () => untrack(upstreams, socket));
     },
-    trackTunnel(tunnel) {
-      tunnels.add(tunnel);
-    },
+    trackTunnel: (tunnel, relayed) => tunnels.add(tunnel, relayed),
+    tunnelRelay: options.tunnelRelay,
   };
 
   const server = createServer({
@@ -194,16 +200,19 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       closing = true;
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      for (const tunnel of tunnels) tunnel.end();
+      tunnels.endAll();
       const grace = setTimeout(() => {
         server.closeAllConnections();
         for (const s of clients) s.destroy();
         for (const s of upstreams) s.destroy();
+        tunnels.destroyAll();
       }, limits.closeGraceMs);
       grace.unref();
       await serverClosed;
       // The server may report closed a tick before hijacked (CONNECT) sockets finish closing.
       if (clients.size + upstreams.size > 0) await once(socketsDrained, "drained");
+      // Relayed tunnels gave their sockets away: wait for the relay to report them closed.
+      await tunnels.idle();
       clearTimeout(grace);
       await upstreamAgent.close();
       await audit?.close();
@@ -218,7 +227,8 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     update(next: ProxyUpdate) {
       matcher = matcherFrom(next);
     },
-    openSockets: () => ({ clients: clients.size, upstreams: upstreams.size }),
+    // A relayed tunnel holds one client and one upstream connection outside the JS sockets.
+    openSockets: () => ({ clients: clients.size + tunnels.relayed, upstreams: upstreams.size + tunnels.relayed }),
     close,
   });
 }

@@ -1,14 +1,25 @@
 // Runs inside the worker thread: one proxy, driven by messages from the parent.
 import { parentPort, workerData } from "node:worker_threads";
-import { createProxy, type ProxyOptions } from "./server.js";
+import type { TunnelRelay } from "./relay.js";
+import { createProxy } from "./server.js";
+import type { WorkerProxyOptions } from "./worker.js";
 import type { ParentToWorker, WorkerToParent } from "./worker-protocol.js";
 
 const port = parentPort;
 if (!port) throw new Error("worker-entry must run in a worker thread");
 const send = (message: WorkerToParent) => port.postMessage(message);
 
+/** Functions cannot cross into a worker: the relay is named by module and loaded here. */
+async function loadTunnelRelay(specifier: string): Promise<TunnelRelay> {
+  const mod = (await import(specifier)) as { tunnelRelay?: unknown };
+  if (typeof mod.tunnelRelay !== "function") throw new Error(`${specifier} does not export a tunnelRelay function`);
+  return mod.tunnelRelay as TunnelRelay;
+}
+
 try {
-  const proxy = await createProxy(workerData as ProxyOptions);
+  const { tunnelRelayModule, ...options } = workerData as WorkerProxyOptions;
+  const tunnelRelay = tunnelRelayModule !== undefined ? await loadTunnelRelay(tunnelRelayModule) : undefined;
+  const proxy = await createProxy({ ...options, ...(tunnelRelay && { tunnelRelay }) });
   proxy.on("decision", (event) => send({ type: "event", event }));
   proxy.on("tunnel-closed", (event) => send({ type: "event", event }));
   port.on("message", async (message: ParentToWorker) => {

@@ -10,8 +10,12 @@ import type { ProxyEvents, ProxyOptions } from "./server.js";
 import { proxyUrl } from "./url.js";
 import type { ParentToWorker, WorkerToParent } from "./worker-protocol.js";
 
-/** Worker options are structured-cloned: no matcher or resolver functions. */
-export type WorkerProxyOptions = Omit<ProxyOptions, "matcher" | "resolver">;
+/**
+ * Worker options are structured-cloned: no matcher, resolver or tunnelRelay functions. A relay is
+ * named instead: `tunnelRelayModule` is a module specifier (absolute file URL or path) the worker
+ * imports; its `tunnelRelay` export (a TunnelRelay) carries the worker's tunnels.
+ */
+export type WorkerProxyOptions = Omit<ProxyOptions, "matcher" | "resolver" | "tunnelRelay"> & { tunnelRelayModule?: string };
 
 export interface CordonProxyHandle extends EventEmitter<ProxyEvents> {
   readonly address: { host: string; port: number };
@@ -35,7 +39,7 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
   const { auditLog, ...rest } = options;
   // A file path is written by the worker; a stream belongs to this thread.
   const localAudit = auditLog !== undefined && typeof auditLog !== "string" ? new AuditLog(auditLog) : undefined;
-  const workerData: ProxyOptions = typeof auditLog === "string" ? { ...rest, auditLog } : rest;
+  const workerData: WorkerProxyOptions = typeof auditLog === "string" ? { ...rest, auditLog } : rest;
   // Workers inherit execArgv; --input-type (from `node -e`) makes a file entry fail to load.
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith("--input-type"));
   const worker = new Worker(entryUrl(), { workerData, execArgv });

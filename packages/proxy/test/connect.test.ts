@@ -1,39 +1,48 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProxyAgent, request } from "undici";
-import { createProxy, type CordonProxy, type TunnelClosedEvent } from "../src/index.js";
+import { createProxy, type CordonProxy, type TunnelClosedEvent, type TunnelRelay } from "../src/index.js";
 import { makeTestCa, type TestCa } from "./support/ca.js";
 import { curl, openTunnel, until } from "./support/clients.js";
 import { LOOPBACK_OK, network, tableResolver } from "./support/policy.js";
+import { RELAYS, nativeRelaysActive, openFds } from "./support/relays.js";
 import { patternBytes, sha256Of, startEchoUpstream, startHttpsUpstream, type Upstream } from "./support/upstreams.js";
 
 let ca: TestCa;
 let tls: Upstream;
 let echo: Upstream;
-let proxy: CordonProxy;
 
 beforeAll(async () => {
   ca = makeTestCa();
   tls = await startHttpsUpstream(ca);
   echo = await startEchoUpstream();
-  proxy = await createProxy({
-    port: 0,
-    network: network([
-      { host: "secure.test", ports: [tls.port], allowedIps: LOOPBACK_OK },
-      { host: "echo.test", ports: [echo.port], allowedIps: LOOPBACK_OK },
-    ]),
-    resolver: tableResolver({ "secure.test": ["127.0.0.1"], "echo.test": ["127.0.0.1"] }),
-  });
 });
 
 afterAll(async () => {
-  await proxy.close();
   await tls.close();
   await echo.close();
   ca.cleanup();
 });
 
-describe("CONNECT tunnels", () => {
+const options = (tunnelRelay: TunnelRelay | undefined) => ({
+  port: 0,
+  network: network([
+    { host: "secure.test", ports: [tls.port], allowedIps: LOOPBACK_OK },
+    { host: "echo.test", ports: [echo.port], allowedIps: LOOPBACK_OK },
+  ]),
+  resolver: tableResolver({ "secure.test": ["127.0.0.1"], "echo.test": ["127.0.0.1"] }),
+  ...(tunnelRelay && { tunnelRelay }),
+});
+
+describe.each(RELAYS)("CONNECT tunnels (%s relay)", (_name, tunnelRelay) => {
+  let proxy: CordonProxy;
+  beforeAll(async () => {
+    proxy = await createProxy(options(tunnelRelay));
+  });
+  afterAll(async () => {
+    await proxy.close();
+  });
+
   it("carries https for curl, with the upstream's certificate verified end to end", async () => {
     const res = await curl(["--cacert", ca.caFile, "-x", proxy.url(), `https://secure.test:${tls.port}/echo`]);
     expect(res.stderr).toBe("");
@@ -104,9 +113,12 @@ describe("CONNECT tunnels", () => {
     expect(hash.digest("hex")).toBe(sha256Of(payload));
     const event = await closed;
     expect(event).toMatchObject({ host: "echo.test", port: echo.port, bytesUp: size, bytesDown: size });
+    expect(event.durationMs).toBeGreaterThanOrEqual(0);
   });
 
   it("leaks no sockets when a client vanishes mid-tunnel", async () => {
+    await until(() => proxy.openSockets().clients === 0 && echo.open() === 0);
+    const fdsBefore = openFds();
     const before = echo.accepted();
     const tunnels = await Promise.all([1, 2, 3].map(() => openTunnel(proxy.address.port, `echo.test:${echo.port}`)));
     expect(echo.accepted()).toBe(before + 3);
@@ -114,8 +126,32 @@ describe("CONNECT tunnels", () => {
       socket.write(patternBytes(64 * 1024));
       socket.resetAndDestroy();
     }
-    await until(() => proxy.openSockets().clients === 0 && proxy.openSockets().upstreams === 0);
+    await until(() => proxy.openSockets().clients === 0 && proxy.openSockets().upstreams === 0 && echo.open() === 0);
     expect(proxy.openSockets()).toEqual({ clients: 0, upstreams: 0 });
+    expect(nativeRelaysActive()).toBe(0);
+    expect(openFds()).toBe(fdsBefore);
+  });
+
+  it("close() ends open tunnels, in the middle of a transfer too, and resolves once they are gone", async () => {
+    const p = await createProxy(options(tunnelRelay));
+    const closedEvents: TunnelClosedEvent[] = [];
+    p.on("tunnel-closed", (e) => closedEvents.push(e));
+    const idle = await openTunnel(p.address.port, `echo.test:${echo.port}`);
+    const busy = await openTunnel(p.address.port, `echo.test:${echo.port}`);
+    for (const { socket } of [idle, busy]) {
+      socket.on("error", () => {}); // a busy tunnel may end with a reset
+      socket.on("end", () => socket.end()); // a well-behaved client answers FIN with FIN
+      socket.resume();
+    }
+    busy.socket.write(patternBytes(4 * 1024 * 1024));
+    // The native relay really carries them (the hand-over completes asynchronously).
+    if (tunnelRelay) await until(() => nativeRelaysActive() === 2);
+    const ended = [idle, busy].map(({ socket }) => new Promise((r) => socket.once("close", r)));
+    expect(p.openSockets()).toEqual({ clients: 2, upstreams: 2 });
+    await p.close();
+    expect(p.openSockets()).toEqual({ clients: 0, upstreams: 0 });
+    await Promise.all(ended);
+    expect(closedEvents.length).toBe(2);
   });
 
   it("keeps an open tunnel through update() while new requests follow the new allowlist", async () => {

@@ -9,6 +9,8 @@ export interface Upstream {
   port: number;
   /** Connections accepted so far. */
   accepted(): number;
+  /** Connections currently open. */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ function tracked(server: Server | TcpServer, host: string): Promise<Upstream> {
       resolve({
         port: (server.address() as AddressInfo).port,
         accepted: () => accepted,
+        open: () => sockets.size,
         close: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();
