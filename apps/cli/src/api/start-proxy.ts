@@ -3,6 +3,7 @@ import type { Writable } from "node:stream";
 import { isIP } from "node:net";
 import { createProxy, startProxyWorker, type DecisionEvent, type Resolver } from "@cordon/proxy";
 import type { NetworkPolicy } from "@cordon/policy";
+import { nativeRelayWanted, tunnelRelay, tunnelRelayModule } from "./native-relay.js";
 
 /** The part of a proxy (in-thread or worker) the sandbox relies on. */
 export interface SandboxProxy {
@@ -48,10 +49,12 @@ async function start(o: StartProxyOptions, token: string, port: number): Promise
     ...(o.auditLog !== undefined ? { auditLog: o.auditLog } : {}),
     ...(o.hosts ? { hosts: o.hosts } : {}),
   };
+  // Tunnels go through the zero-copy native relay; a worker loads it itself (by module URL).
+  const native = nativeRelayWanted();
   const p =
     o.thread === "worker"
-      ? await startProxyWorker(options)
-      : await createProxy({ ...options, ...(o.hosts ? { resolver: hostsResolver(o.hosts) } : {}) });
+      ? await startProxyWorker({ ...options, ...(native && { tunnelRelayModule }) })
+      : await createProxy({ ...options, ...(native && { tunnelRelay }), ...(o.hosts ? { resolver: hostsResolver(o.hosts) } : {}) });
   return {
     port: p.address.port,
     url: p.url(token),
