@@ -41,10 +41,13 @@
 namespace cordon_relay {
 namespace {
 
-// 1 MiB pipes cut the number of splice calls per byte on bulk transfers; the
-// kernel falls back to its default (64 KiB) when the limit is lower (unprivileged
-// pipe-max-size), which is only slower.
+// A pipe that fills up grows to 1 MiB: fewer splice calls per byte on bulk
+// transfers. Short tunnels never pay for it. When the limit is lower
+// (unprivileged pipe-max-size) the pipe keeps its size, which is only slower.
 constexpr int kPipeSize = 1 << 20;
+// Empty pipes of finished relays are reused (an empty pipe is as good as new):
+// creating two pipes per tunnel is a large part of a short tunnel's cost.
+constexpr size_t kPipePoolMax = 64;
 // A busy relay yields to the others after this many rounds of both directions.
 constexpr int kMaxRounds = 32;
 
@@ -63,6 +66,7 @@ struct Direction {
   size_t buffered = 0;  // bytes sitting in the pipe
   bool read_done = false;
   bool shut = false;
+  bool grown = false;
   uint64_t bytes = 0;  // bytes delivered to `to`
 };
 
@@ -109,21 +113,14 @@ class Relayer {
       r->fd[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
       if (r->fd[i] < 0) return Abandon(r, errno);
       // libuv's sockets are already non-blocking (the flag lives on the shared
-      // description); set it anyway so a caller's blocking fd cannot stall the thread.
+      // description); a caller's blocking fd must not stall the thread, though.
       int fl = fcntl(r->fd[i], F_GETFL);
-      if (fl < 0 || fcntl(r->fd[i], F_SETFL, fl | O_NONBLOCK) < 0) return Abandon(r, errno);
+      if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(r->fd[i], F_SETFL, fl | O_NONBLOCK) < 0)) return Abandon(r, errno);
     }
+    // Pipes are set up by the relay thread (AttachPipes), off this thread.
     for (int i = 0; i < 2; i++) {
-      Direction& d = r->dir[i];
-      int p[2];
-      if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) return Abandon(r, errno);
-      d.pipe_r = p[0];
-      d.pipe_w = p[1];
-      fcntl(d.pipe_w, F_SETPIPE_SZ, kPipeSize);  // best effort
-      int cap = fcntl(d.pipe_w, F_GETPIPE_SZ);
-      d.capacity = cap > 0 ? static_cast<size_t>(cap) : 65536;
-      d.from = r->fd[i];
-      d.to = r->fd[1 - i];
+      r->dir[i].from = r->fd[i];
+      r->dir[i].to = r->fd[1 - i];
     }
     r->id = ++last_id_;
     r->idle_ms = idle_ms;
@@ -276,6 +273,11 @@ class Relayer {
     for (Command& c : commands_)
       if (c.type == CmdType::kAdd) Release(c.relay);
     commands_.clear();
+    for (Direction& d : pipe_pool_) {
+      CloseFd(d.pipe_r);
+      CloseFd(d.pipe_w);
+    }
+    pipe_pool_.clear();
     napi_release_threadsafe_function(tsfn_, napi_tsfn_abort);
     CloseFd(epfd_);
     CloseFd(evfd_);
@@ -291,6 +293,11 @@ class Relayer {
       if (c.type == CmdType::kAdd) {
         Relay* r = c.relay;
         relays_[r->id] = r;
+        int perr = AttachPipes(r);
+        if (perr != 0) {
+          Finish(r, perr, "error");
+          continue;
+        }
         bool ok = true;
         for (int i = 0; i < 2 && ok; i++) {
           struct epoll_event ev = {};
@@ -311,10 +318,36 @@ class Relayer {
     }
   }
 
+  int AttachPipes(Relay* r) {
+    for (Direction& d : r->dir) {
+      if (!pipe_pool_.empty()) {
+        Direction& pooled = pipe_pool_.back();
+        d.pipe_r = pooled.pipe_r;
+        d.pipe_w = pooled.pipe_w;
+        d.capacity = pooled.capacity;
+        d.grown = pooled.grown;
+        pipe_pool_.pop_back();
+        continue;
+      }
+      int p[2];
+      if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) return errno;
+      d.pipe_r = p[0];
+      d.pipe_w = p[1];
+      int cap = fcntl(d.pipe_w, F_GETPIPE_SZ);
+      d.capacity = cap > 0 ? static_cast<size_t>(cap) : 4096;
+    }
+    return 0;
+  }
+
   // Moves what can move without blocking. Returns true when something changed.
   // Sets *err on a hard error.
   bool Step(Direction& d, int* err) {
     bool moved = false;
+    if (d.buffered >= d.capacity && !d.grown) {
+      d.grown = true;
+      int cap = fcntl(d.pipe_w, F_SETPIPE_SZ, kPipeSize);
+      if (cap > 0) d.capacity = static_cast<size_t>(cap);
+    }
     if (!d.read_done && d.buffered < d.capacity) {
       ssize_t n = splice(d.from, nullptr, d.pipe_w, nullptr, d.capacity - d.buffered, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) {
@@ -396,8 +429,13 @@ class Relayer {
     for (int i = 0; i < 2; i++) {
       if (r->fd[i] >= 0) epoll_ctl(epfd_, EPOLL_CTL_DEL, r->fd[i], nullptr);
       CloseFd(r->fd[i]);
-      CloseFd(r->dir[i].pipe_r);
-      CloseFd(r->dir[i].pipe_w);
+      Direction& d = r->dir[i];
+      if (d.pipe_r >= 0 && d.buffered == 0 && pipe_pool_.size() < kPipePoolMax && !quit_.load()) {
+        pipe_pool_.push_back(d);
+        d.pipe_r = d.pipe_w = -1;
+      }
+      CloseFd(d.pipe_r);
+      CloseFd(d.pipe_w);
     }
     delete r;
   }
@@ -415,6 +453,7 @@ class Relayer {
   // Relay thread only.
   std::unordered_map<uint64_t, Relay*> relays_;
   std::vector<uint64_t> ready_;
+  std::vector<Direction> pipe_pool_;  // empty pipes for reuse
 };
 
 Relayer* ForEnv(napi_env env) {

@@ -3,12 +3,29 @@
 // A is the accepted end of the client's connection, B a connection the test
 // opens to the server, exactly the two sockets a CONNECT proxy holds.
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LandlockError, spliceRelay, spliceRelaysActive, spliceSockets, type SpliceRelay } from "../src/index.js";
 
-const openFds = () => readdirSync("/proc/self/fd").length;
+/** Open fds of this process by kind ("socket", "pipe", "anon_inode", ...). */
+function fdKinds(): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const fd of readdirSync("/proc/self/fd")) {
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // readdir's own fd, closed meanwhile
+    }
+    const kind = /^(\w+):/.exec(link)?.[1] ?? "file";
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  }
+  return kinds;
+}
+// Sockets must all be closed; pipes are bounded by the relay's pool of empty pipes (64).
+const openFds = () => fdKinds().socket ?? 0;
+const PIPE_POOL_FDS = 64 * 2;
 
 function pattern(length: number, seed: number): Buffer {
   const buf = Buffer.allocUnsafe(length);
@@ -100,6 +117,7 @@ describe("spliceSockets", () => {
     await new Promise((r) => setImmediate(r));
     expect(spliceRelaysActive()).toBe(0);
     expect(openFds()).toBe(fdsBefore);
+    expect(fdKinds().pipe ?? 0).toBeLessThanOrEqual(PIPE_POOL_FDS);
   });
 
   it("keeps the other direction open after one side half-closes", async () => {

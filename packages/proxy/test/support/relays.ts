@@ -1,7 +1,7 @@
 // The relays the tunnel tests run over: the built-in JavaScript pipe, and the
 // native splice relay from @cordon/landlock-native, the one the CLI injects.
 // Imported by path, in tests only: the proxy package does not depend on it.
-import { readdirSync } from "node:fs";
+import { readdirSync, readlinkSync } from "node:fs";
 import { spliceRelaysActive, spliceSockets } from "../../../landlock-native/src/splice-relay.js";
 import type { TunnelRelay } from "../../src/index.js";
 
@@ -19,5 +19,15 @@ export const RELAYS: [string, TunnelRelay | undefined][] = [
 /** Native relays still running in this thread. */
 export const nativeRelaysActive = spliceRelaysActive;
 
-/** Open file descriptors of this process. */
-export const openFds = () => readdirSync("/proc/self/fd").length;
+/**
+ * Open socket fds of this process. Pipes are not counted: the native relay keeps
+ * a bounded pool of empty pipes for reuse.
+ */
+export const openFds = () =>
+  readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
+    } catch {
+      return false; // closed meanwhile (readdir's own fd)
+    }
+  }).length;
