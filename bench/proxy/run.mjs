@@ -33,11 +33,13 @@ async function child(script, args = []) {
 
 const upstream = await child("./upstream.mjs");
 const ports = upstream.message;
-const cordon = await child("./cordon-child.mjs", [JSON.stringify({ allowPorts: Object.values(ports) })]);
+const cordon = await child("./cordon-child.mjs", [JSON.stringify({ allowPorts: Object.values(ports), relay: "js" })]);
+const cordonNative = await child("./cordon-child.mjs", [JSON.stringify({ allowPorts: Object.values(ports), relay: "native" })]);
 const tiny = await startTinyproxy();
 const paths = [
   { name: "direct", port: null },
   { name: "cordon", port: cordon.message.port, pid: cordon.proc.pid },
+  { name: "cordon-native", port: cordonNative.message.port, pid: cordonNative.proc.pid },
   ...(tiny ? [{ name: "tinyproxy", port: tiny.port, pid: tiny.pid }] : []),
 ];
 if (!tiny) log("tinyproxy not installed: skipped (apt-get install -y tinyproxy)");
@@ -71,6 +73,7 @@ try {
   }
 } finally {
   cordon.proc.disconnect();
+  cordonNative.proc.disconnect();
   upstream.proc.disconnect();
   tiny?.stop();
 }
@@ -86,9 +89,12 @@ const rows = paths.map(({ name }) => {
   return `| ${name} | ${fmt(r.bulk)} | ${ratio(r.bulk, d.bulk)} | ${fmt(r.rate)} | ${ratio(r.rate, d.rate)} | ${fmt(r.latency.p50, 3)} / ${fmt(r.latency.p99, 3)} | ${fmt(added50, 3)} / ${fmt(added99, 3)} | ${r.rss ? `${fmt(r.rss.before, 1)} → ${fmt(r.rss.during, 1)}` : "—"} |`;
 });
 const c = results.cordon;
+const n = results["cordon-native"];
 const t = results.tinyproxy;
 const summary = [
-  `- Bulk through a CONNECT tunnel: cordon **${ratio(c.bulk, d.bulk)}×** direct (target ≥ 0.8)${t ? `, ${ratio(c.bulk, t.bulk)}× tinyproxy` : ""}.`,
+  `- Bulk through a CONNECT tunnel, native splice relay: cordon-native **${ratio(n.bulk, d.bulk)}×** direct (target ≥ 0.8)${t ? `, ${ratio(n.bulk, t.bulk)}× tinyproxy` : ""}; ${ratio(n.bulk, c.bulk)}× the JS relay.`,
+  `- New tunnels per second at concurrency ${CONCURRENCY}, native relay: cordon-native ${ratio(n.rate, d.rate)}× direct${t ? `, **${ratio(n.rate, t.rate)}× tinyproxy**` : ""}.`,
+  `- Bulk through a CONNECT tunnel, JS relay: cordon **${ratio(c.bulk, d.bulk)}×** direct (target ≥ 0.8)${t ? `, ${ratio(c.bulk, t.bulk)}× tinyproxy` : ""}.`,
   `- New tunnels per second at concurrency ${CONCURRENCY}: cordon ${ratio(c.rate, d.rate)}× direct${t ? `, **${ratio(c.rate, t.rate)}× tinyproxy**` : ""}.`,
   `- Added latency per plain-HTTP request (keep-alive, absolute-form): p50 ${fmt(c.latency.p50 - d.latency.p50, 3)} ms, p99 ${fmt(c.latency.p99 - d.latency.p99, 3)} ms${t ? ` (tinyproxy: ${fmt(t.latency.p50 - d.latency.p50, 3)} / ${fmt(t.latency.p99 - d.latency.p99, 3)} ms)` : ""}.`,
   `- Memory: cordon ${fmt((c.rss.during - c.rss.before) * 1024 / IDLE_TUNNELS, 1)} KiB RSS per idle tunnel${t?.rss ? `, tinyproxy ${fmt((t.rss.during - t.rss.before) * 1024 / IDLE_TUNNELS, 1)} KiB` : ""}.`,

@@ -293,11 +293,6 @@ class Relayer {
       if (c.type == CmdType::kAdd) {
         Relay* r = c.relay;
         relays_[r->id] = r;
-        int perr = AttachPipes(r);
-        if (perr != 0) {
-          Finish(r, perr, "error");
-          continue;
-        }
         bool ok = true;
         for (int i = 0; i < 2 && ok; i++) {
           struct epoll_event ev = {};
@@ -318,31 +313,50 @@ class Relayer {
     }
   }
 
-  int AttachPipes(Relay* r) {
-    for (Direction& d : r->dir) {
-      if (!pipe_pool_.empty()) {
-        Direction& pooled = pipe_pool_.back();
-        d.pipe_r = pooled.pipe_r;
-        d.pipe_w = pooled.pipe_w;
-        d.capacity = pooled.capacity;
-        d.grown = pooled.grown;
-        pipe_pool_.pop_back();
-        continue;
-      }
-      int p[2];
-      if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) return errno;
-      d.pipe_r = p[0];
-      d.pipe_w = p[1];
-      int cap = fcntl(d.pipe_w, F_GETPIPE_SZ);
-      d.capacity = cap > 0 ? static_cast<size_t>(cap) : 4096;
+  // A direction holds a pipe only while bytes are in flight: an idle tunnel
+  // costs its two sockets and nothing else, and pipes go round the pool.
+  int AttachPipe(Direction& d) {
+    if (!pipe_pool_.empty()) {
+      Direction& pooled = pipe_pool_.back();
+      d.pipe_r = pooled.pipe_r;
+      d.pipe_w = pooled.pipe_w;
+      d.capacity = pooled.capacity;
+      d.grown = pooled.grown;
+      pipe_pool_.pop_back();
+      return 0;
     }
+    int p[2];
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) < 0) return errno;
+    d.pipe_r = p[0];
+    d.pipe_w = p[1];
+    d.grown = false;
+    int cap = fcntl(d.pipe_w, F_GETPIPE_SZ);
+    d.capacity = cap > 0 ? static_cast<size_t>(cap) : 4096;
     return 0;
+  }
+
+  // Returns an empty pipe to the pool (or closes it when the pool is full).
+  void DetachPipe(Direction& d) {
+    if (d.pipe_r < 0 || d.buffered != 0) return;
+    if (pipe_pool_.size() < kPipePoolMax && !quit_.load()) {
+      pipe_pool_.push_back(d);
+      d.pipe_r = d.pipe_w = -1;
+    }
+    CloseFd(d.pipe_r);
+    CloseFd(d.pipe_w);
   }
 
   // Moves what can move without blocking. Returns true when something changed.
   // Sets *err on a hard error.
   bool Step(Direction& d, int* err) {
     bool moved = false;
+    if (d.pipe_r < 0 && !d.read_done) {
+      int e = AttachPipe(d);
+      if (e != 0) {
+        *err = e;
+        return false;
+      }
+    }
     if (d.buffered >= d.capacity && !d.grown) {
       d.grown = true;
       int cap = fcntl(d.pipe_w, F_SETPIPE_SZ, kPipeSize);
@@ -397,7 +411,10 @@ class Relayer {
       if (err == 0) moved = Step(r->dir[1], &err) || moved;
       if (err != 0) return Finish(r, err, "error");
       if (r->dir[0].shut && r->dir[1].shut) return Finish(r, 0, "eof");
-      if (!moved) return;
+      if (!moved) {
+        for (Direction& d : r->dir) DetachPipe(d);
+        return;
+      }
       r->last_active = NowMs();
     }
     // Still busy: come back after the others had their turn.
@@ -430,10 +447,7 @@ class Relayer {
       if (r->fd[i] >= 0) epoll_ctl(epfd_, EPOLL_CTL_DEL, r->fd[i], nullptr);
       CloseFd(r->fd[i]);
       Direction& d = r->dir[i];
-      if (d.pipe_r >= 0 && d.buffered == 0 && pipe_pool_.size() < kPipePoolMax && !quit_.load()) {
-        pipe_pool_.push_back(d);
-        d.pipe_r = d.pipe_w = -1;
-      }
+      DetachPipe(d);
       CloseFd(d.pipe_r);
       CloseFd(d.pipe_w);
     }

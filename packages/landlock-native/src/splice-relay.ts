@@ -65,7 +65,8 @@ function stopReading(socket: Socket): Buffer[] {
   const chunks: Buffer[] = [];
   // read() may restart libuv's reading; no data can arrive before the readStop
   // below, because reads are only delivered from a later event-loop turn.
-  for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) chunks.push(chunk);
+  // (Usually nothing is buffered: skip the restart then.)
+  if (socket.readableLength > 0) for (let chunk: Buffer | null; (chunk = socket.read() as Buffer | null) !== null; ) chunks.push(chunk);
   const handle = (socket as unknown as { _handle?: HandleWithFd })._handle;
   if (handle?.readStop) {
     handle.reading = false;
