@@ -71,8 +71,17 @@ function matcherFrom(next: ProxyUpdate | undefined): HostMatcher {
   return compileHostRules({ allow: [], deny: [] });
 }
 
+// Two events per tunnel each need an ISO timestamp; formatting a Date is a
+// visible part of a short tunnel's cost, so reuse it within the millisecond.
+let lastMs = -1;
+let lastIso = "";
 function now(): string {
-  return new Date().toISOString();
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 export async function createProxy(options: ProxyOptions = {}): Promise<CordonProxy> {
