@@ -10,6 +10,9 @@ import { UsageError } from "./usage-error.js";
 
 /** Runs the cordon command line; resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "run" && !argv.includes("--") && !argv.some((a) => a === "--help" || a === "-h")) {
+    return reportError(new UsageError("the command goes after '--': cordon run [options] -- <command> [args...]"));
+  }
   const parser = yargs(argv)
     .scriptName("cordon")
     .usage("$0 <command> [options]\n\nRun untrusted commands with kernel-enforced filesystem and network limits.")
