@@ -1,7 +1,8 @@
 // createProxy: the node:http server wiring, connection accounting, live update and shutdown.
 import { EventEmitter, once } from "node:events";
+import { chmodSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
-import type { Socket } from "node:net";
+import { createServer as createNetServer, type Socket } from "node:net";
 import { tokenChecker } from "./auth.js";
 import { handleConnect } from "./connect.js";
 import type { DecisionInput, ProxyContext, TunnelClosedInput } from "./context.js";
@@ -41,6 +42,12 @@ export interface ProxyOptions {
   resolver?: Resolver;
   /** Names answered without DNS (name → addresses), before `resolver`; still SSRF-checked. Works in worker mode. */
   hosts?: Record<string, string[]>;
+  /**
+   * Also listen on this pathname unix socket (same server, same token and policy): how a sandbox in
+   * its own network namespace reaches the proxy through the launcher's relay. Put it in a private
+   * (0700) directory; the file is created 0600 and removed on close.
+   */
+  unixSocket?: string;
 }
 
 /** Only allow and deny are read; a whole NetworkPolicy fits. */
@@ -54,6 +61,8 @@ export interface ProxyEvents {
 
 export interface CordonProxy extends EventEmitter<ProxyEvents> {
   readonly address: { host: string; port: number };
+  /** The unix socket path also listened on, if any. */
+  readonly unixSocket: string | undefined;
   /** http://[cordon:<token>@]host:port; the token defaults to the proxy's own. */
   url(token?: string): string;
   stats(): ProxyStats;
@@ -202,11 +211,21 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   const bound = server.address();
   if (bound === null || typeof bound === "string") throw new Error("proxy did not bind a TCP port");
   const address = { host: listenHost, port: bound.port };
+  let unixListener: UnixListener | undefined;
+  if (options.unixSocket !== undefined) {
+    try {
+      unixListener = await listenUnix(options.unixSocket, (socket) => server.emit("connection", socket));
+    } catch (e) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw e;
+    }
+  }
 
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       closing = true;
+      const unixClosed = unixListener?.close();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       tunnels.endAll();
@@ -218,6 +237,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       }, limits.closeGraceMs);
       grace.unref();
       await serverClosed;
+      await unixClosed;
       // The server may report closed a tick before hijacked (CONNECT) sockets finish closing.
       if (clients.size + upstreams.size > 0) await once(socketsDrained, "drained");
       // Relayed tunnels gave their sockets away: wait for the relay to report them closed.
@@ -231,6 +251,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
 
   return Object.assign(emitter, {
     address,
+    unixSocket: options.unixSocket,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: () => stats.snapshot(),
     update(next: ProxyUpdate) {
@@ -240,4 +261,33 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     openSockets: () => ({ clients: clients.size + tunnels.relayed, upstreams: upstreams.size + tunnels.relayed }),
     close,
   });
+}
+
+interface UnixListener {
+  close(): Promise<void>;
+}
+
+/**
+ * A second listener feeding the same HTTP server: the connection handler, the
+ * token check and the limits are the HTTP server's, whatever socket it came on.
+ */
+async function listenUnix(path: string, onConnection: (socket: Socket) => void): Promise<UnixListener> {
+  const listener = createNetServer({ pauseOnConnect: false }, onConnection);
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", (e: NodeJS.ErrnoException) =>
+      reject(e.code === "EADDRINUSE" ? Object.assign(new Error(`proxy unix socket ${path} already exists`), { code: e.code }) : e),
+    );
+    listener.listen({ path, exclusive: true }, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  return {
+    close: () =>
+      new Promise<void>((resolve) =>
+        listener.close(() => {
+          // libuv unlinks the socket on close; make sure nothing is left if it did not.
+          rmSync(path, { force: true });
+          resolve();
+        }),
+      ),
+  };
 }

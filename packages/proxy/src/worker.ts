@@ -19,6 +19,8 @@ export type WorkerProxyOptions = Omit<ProxyOptions, "matcher" | "resolver" | "tu
 
 export interface CordonProxyHandle extends EventEmitter<ProxyEvents> {
   readonly address: { host: string; port: number };
+  /** The unix socket path also listened on, if any. */
+  readonly unixSocket: string | undefined;
   url(token?: string): string;
   stats(): Promise<ProxyStats>;
   update(network: NetworkPolicy): Promise<void>;
@@ -88,6 +90,7 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
   let closing: Promise<void> | undefined;
   return Object.assign(emitter, {
     address,
+    unixSocket: options.unixSocket,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: async () => (await call({ type: "stats" })).stats!,
     update: async (network: NetworkPolicy) => {
