@@ -10,7 +10,7 @@
     {
       "target_name": "cordon-launcher",
       "type": "executable",
-      "sources": ["native/launcher.c", "native/seccomp.c", "native/netns.c", "native/mounts.c", "native/relay.c", "native/supervise.c"],
+      "sources": ["native/launcher.c", "native/seccomp.c", "native/netns.c", "native/mounts.c", "native/relay.c", "native/supervise.c", "native/process_limits.c"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
     },
     {

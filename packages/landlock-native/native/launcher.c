@@ -31,6 +31,7 @@
 
 #include "landlock_abi.h"
 #include "mounts.h"
+#include "process_limits.h"
 #include "netns.h"
 #include "relay.h"
 #include "seccomp.h"
@@ -53,6 +54,8 @@ struct options {
   int netns;      /* a new network namespace with only loopback */
   int relay_port; /* 0: no relay; else listen on loopback:PORT inside the netns ... */
   const char *relay_socket; /* ... and relay each connection to this unix socket */
+  int die_with_parent; /* SIGKILL the command when the launcher's parent exits */
+  int drop_caps;       /* shed every capability before exec */
   const char **protect; /* paths made read-only in a new mount namespace */
   int nprotect;
   char **command; /* NULL-terminated argv of the command */
@@ -110,7 +113,7 @@ static void usage(const char *why) {
   fprintf(stderr,
           "cordon-launcher: %s\n"
           "usage: cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S] [--seccomp-fd M] [--netns] "
-          "[--netns-relay PORT:SOCKET] [--protect PATH]... [--] CMD [ARGS...]\n",
+          "[--netns-relay PORT:SOCKET] [--protect PATH]... [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]\n",
           why);
   exit(EXIT_USAGE);
 }
@@ -159,6 +162,8 @@ static void parse_args(int argc, char **argv, struct options *o) {
   o->status_fd = -1;
   o->seccomp_fd = -1;
   o->netns = 0;
+  o->die_with_parent = 0;
+  o->drop_caps = 0;
   o->relay_port = 0;
   o->relay_socket = NULL;
   o->protect = calloc((size_t)argc, sizeof *o->protect);
@@ -177,6 +182,14 @@ static void parse_args(int argc, char **argv, struct options *o) {
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--netns") == 0) {
       o->netns = 1;
+      continue;
+    }
+    if (strcmp(a, "--die-with-parent") == 0) {
+      o->die_with_parent = 1;
+      continue;
+    }
+    if (strcmp(a, "--drop-caps") == 0) {
+      o->drop_caps = 1;
       continue;
     }
     if (strcmp(a, "--ruleset-fd") == 0) {
@@ -284,6 +297,21 @@ static void stage_supervise(const struct options *o, pid_t parent, const int lis
   if (o->ruleset_fd >= 0) close(o->ruleset_fd);
   if (o->seccomp_fd >= 0) close(o->seccomp_fd);
   cordon_supervise(child, relay);
+}
+
+static void stage_die_with_parent(const struct options *o, pid_t parent) {
+  if (!o->die_with_parent) return;
+  char why[256];
+  int err = cordon_die_with_parent(parent, why, sizeof why);
+  if (err != 0) fail(EXIT_SETUP, "die_with_parent", err, "%s", why);
+}
+
+/* After the namespaces (they need CAP_SYS_ADMIN when run as root), before exec. */
+static void stage_drop_caps(const struct options *o) {
+  if (!o->drop_caps) return;
+  char why[256];
+  int err = cordon_drop_capabilities(why, sizeof why);
+  if (err != 0) fail(EXIT_SETUP, "drop_caps", err, "%s", why);
 }
 
 static void stage_no_new_privs(void) {
@@ -396,11 +424,13 @@ int main(int argc, char **argv) {
   struct options o;
   parse_args(argc, argv, &o);
   stage_status_fd(&o);
+  stage_die_with_parent(&o, parent);
   int emulated_abi = override_abi();
   int listeners[2];
   int nlisteners = 0;
   stage_namespaces(&o, listeners, &nlisteners);
   stage_supervise(&o, parent, listeners, nlisteners);
+  stage_drop_caps(&o);
   stage_no_new_privs();
   stage_restrict_self(&o, emulated_abi);
   stage_seccomp(&o);

@@ -19,7 +19,7 @@ export const LAUNCHER_EXIT = {
 
 /** One line the launcher writes to the status fd when it fails before (or at) exec. */
 export interface LauncherStatus {
-  /** `status_fd`, `override`, `namespaces`, `supervise`, `no_new_privs`, `restrict_self`, `seccomp`, `close_fds` or `exec`. */
+  /** `status_fd`, `die_with_parent`, `override`, `namespaces`, `supervise`, `drop_caps`, `no_new_privs`, `restrict_self`, `seccomp`, `close_fds` or `exec`. */
   stage: string;
   /** errno name, e.g. `EPERM`. */
   errno: string;
@@ -44,6 +44,10 @@ export interface LauncherOptions {
   netnsRelay?: { port: number; socketPath: string };
   /** Existing absolute paths bind-mounted read-only onto themselves in a new mount namespace. */
   protect?: readonly string[];
+  /** SIGKILL the command when the launcher's parent (cordon) exits, even by SIGKILL. */
+  dieWithParent?: boolean;
+  /** Shed every capability (root's included) before exec: Landlock does not cover chmod/chown. */
+  dropCapabilities?: boolean;
   command: string;
   args?: readonly string[];
 }
@@ -61,7 +65,7 @@ function bad(hint: string): LandlockError {
 
 /** The launcher's argv (without the launcher itself) for the given options. */
 export function launcherArgs(options: LauncherOptions): string[] {
-  const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, protect = [], command, args = [] } = options;
+  const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, protect = [], dieWithParent, dropCapabilities, command, args = [] } = options;
   checkInt(rulesetFd, "rulesetFd", 0);
   checkInt(restrictFlags, "restrictFlags", 0);
   checkInt(statusFd, "statusFd", 3);
@@ -83,6 +87,8 @@ export function launcherArgs(options: LauncherOptions): string[] {
     }
     argv.push("--netns-relay", `${port}:${socketPath}`);
   } else if (netns) argv.push("--netns");
+  if (dieWithParent) argv.push("--die-with-parent");
+  if (dropCapabilities) argv.push("--drop-caps");
   for (const path of protect) {
     if (typeof path !== "string" || !path.startsWith("/") || path.includes("\0")) throw bad(`protect paths must be absolute, got ${JSON.stringify(path)}`);
     argv.push("--protect", path);
