@@ -116,3 +116,52 @@ describe("errors", () => {
     expect(r.stderr).toMatch(/Unknown argument/i);
   });
 });
+
+describe("signals and leftovers", () => {
+  const spawnCordon = async (args: string[]) => {
+    const { spawn } = await import("node:child_process");
+    const { CORDON_BIN } = await import("./support/cordon.js");
+    return spawn(process.execPath, [CORDON_BIN, ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+  };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("forwards SIGTERM to the command and reports 128+15", async () => {
+    const child = await spawnCordon(["run", "--", "sh", "-c", 'echo $$; trap "echo got-term; exit 143" TERM; while :; do sleep 0.05; done']);
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    while (!out.includes("\n")) await new Promise((r) => setTimeout(r, 20));
+    const innerPid = Number(out.trim());
+    child.kill("SIGTERM");
+    const [status] = (await new Promise((r) => child.on("close", (...a) => r(a)))) as [number];
+    expect(out).toContain("got-term");
+    expect(status).toBe(143);
+    expect(alive(innerPid)).toBe(false);
+  });
+
+  it("leaves no process behind when cordon itself is killed with SIGKILL", async () => {
+    const child = await spawnCordon(["run", "--", "sh", "-c", "echo $$; exec sleep 30"]);
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    while (!out.includes("\n")) await new Promise((r) => setTimeout(r, 20));
+    const innerPid = Number(out.trim());
+    expect(alive(innerPid)).toBe(true);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    for (let i = 0; i < 100 && alive(innerPid); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(innerPid)).toBe(false);
+  });
+
+  it("shows run's help through full yargs, exit 0", async () => {
+    const r = await cordon(["run", "--help"], { cwd: work });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/cordon run \[options\] -- <command> \[args\.\.\.\]/);
+    expect(r.stdout).toMatch(/--allow-host/);
+  });
+});

@@ -66,6 +66,9 @@ function launchSpec(o: LaunchOptions): { args: string[]; options: SpawnOptions }
     ...(o.restrictFlags ? { restrictFlags: o.restrictFlags } : {}),
     statusFd: STATUS_FD,
     ...(o.seccompFd !== undefined ? { seccompFd: SECCOMP_FD } : {}),
+    // A command never outlives cordon (even a SIGKILLed one), and never keeps root's capabilities.
+    dieWithParent: true,
+    dropCapabilities: true,
     command: o.command,
     args: [...o.args],
   });
