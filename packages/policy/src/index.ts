@@ -3,6 +3,7 @@ export type {
   FilesystemPolicy,
   HostRule,
   InlineOptions,
+  Isolation,
   NetworkMode,
   NetworkPolicy,
   PathAccess,
@@ -11,7 +12,9 @@ export type {
   ResolvedPath,
   ResolvedPolicy,
 } from "./model.js";
-export { COMPAT_LEVELS, NETWORK_MODES } from "./model.js";
+export { COMPAT_LEVELS, ISOLATION_LEVELS, NETWORK_MODES } from "./model.js";
+export { DEFAULT_PROTECTED, checkProtectedEntry, globMatcher, protectedCandidates, type ProtectedCandidate } from "./protected.js";
+export { planIsolation, type IsolationOutcome } from "./isolation.js";
 export { PolicyError } from "./errors.js";
 export {
   FS_ACCESS,
@@ -40,6 +43,7 @@ export type {
   Decision,
   EnforcementPlan,
   EnforcementReport,
+  IsolationPlan,
   KernelFacts,
   LandlockPlan,
   Negotiation,

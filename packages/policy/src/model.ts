@@ -4,9 +4,18 @@
 
 export type NetworkMode = "platform" | "proxy" | "none" | "unrestricted";
 export type Compat = "best-effort" | "soft" | "hard";
+/**
+ * How the network fence is built in platform (and none) mode:
+ * - namespace: a network namespace with only loopback, the proxy reached through the launcher's relay
+ *   (closes the address-blind port rule); refused under compat hard when namespaces are unavailable;
+ * - landlock: Landlock port rules only (any host on the proxy port stays reachable);
+ * - auto: namespace when available and compatible with the policy, else landlock.
+ */
+export type Isolation = "auto" | "namespace" | "landlock";
 
 export const NETWORK_MODES: readonly NetworkMode[] = ["platform", "proxy", "none", "unrestricted"];
 export const COMPAT_LEVELS: readonly Compat[] = ["best-effort", "soft", "hard"];
+export const ISOLATION_LEVELS: readonly Isolation[] = ["auto", "namespace", "landlock"];
 
 /** A host pattern or IP literal/CIDR; `ports` omitted = [80, 443] for allow entries, every port for deny entries. */
 export interface HostRule {
@@ -21,6 +30,12 @@ export interface FilesystemPolicy {
   readWrite: string[];
   /** read + execute */
   exec: string[];
+  /**
+   * Paths kept read-only inside writable directories (with a mount namespace), beside the built-in
+   * list. A name ("`.npmrc`", "`.env*`") applies to each writable directory and to HOME; an absolute or
+   * `~/` path to itself. Absent = none beyond the built-in list.
+   */
+  protected?: string[];
 }
 
 export interface Policy {
@@ -36,6 +51,8 @@ export interface Policy {
     deny: HostRule[];
     localhostPorts: number[];
     bindPorts: number[];
+    /** Absent = "auto". */
+    isolation?: Isolation;
   };
   /** true = isolate (deny outside the sandbox). */
   scopes: { abstractUnix: boolean; signals: boolean };
@@ -59,7 +76,8 @@ export interface ResolvedPath {
 
 /** A policy with every path absolute, normalised and deduplicated, defaults and presets merged in. */
 export interface ResolvedPolicy extends Policy {
-  filesystem: FilesystemPolicy & { paths: ResolvedPath[] };
+  filesystem: FilesystemPolicy & { paths: ResolvedPath[]; protected: string[] };
+  network: NetworkPolicy & { isolation: Isolation };
   facts: { cwd: string; home: string; tmpdir: string };
 }
 
@@ -73,4 +91,5 @@ export interface InlineOptions {
   network?: NetworkMode;
   proxyPort?: number;
   compat?: Compat;
+  isolation?: Isolation;
 }

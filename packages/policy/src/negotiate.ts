@@ -3,6 +3,7 @@ import type { ResolvedPolicy } from "./model.js";
 import type { EnforcementPlan, KernelFacts, LandlockPlan, Negotiation, PlannedPath, PlannedPort, ReportItem } from "./report.js";
 import { ACCESS_RIGHTS } from "./rights.js";
 import { seccompPlan } from "./seccomp/plan.js";
+import { planIsolation } from "./isolation.js";
 
 /** Landlock-gap items that the seccomp layer's own items supersede when seccomp is probed. */
 const SECCOMP_REPLACES = ["UDP", "other protocols"];
@@ -28,13 +29,17 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const errors: string[] = [];
   const restrictsNet = net.mode === "platform" || net.mode === "none";
   const handlesBind = net.mode === "none" || (net.mode === "platform" && net.bindPorts.length > 0);
+  const writableDirs = policy.filesystem.paths.filter((p) => p.access === "readWrite" && facts.paths[p.path] === "directory").map((p) => p.path);
+  const isolation = planIsolation(policy, facts, writableDirs);
+  // In a network namespace with only loopback the kernel fences TCP whatever the Landlock ABI.
+  const netns = isolation?.plan.network === "namespace";
 
   const features: Feature[] = [
     { name: "filesystem access control (Landlock)", abi: 1 },
     { name: "file truncation control", abi: 3 },
     { name: "device ioctl control", abi: 5 },
   ];
-  if (restrictsNet) features.push({ name: `network.mode ${net.mode}: TCP connect restriction`, abi: 4 });
+  if (restrictsNet && !netns) features.push({ name: `network.mode ${net.mode}: TCP connect restriction`, abi: 4 });
   if (handlesBind) features.push({ name: "TCP bind restriction (bindPorts)", abi: 4 });
   if (policy.scopes.abstractUnix) features.push({ name: "scopes.abstractUnix: abstract UNIX socket isolation", abi: 6 });
   if (policy.scopes.signals) features.push({ name: "scopes.signals: signal isolation", abi: 6 });
@@ -58,7 +63,11 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     if (caps.abi === 0) errors.push(`compat hard: Landlock is unavailable${facts.landlock.reason ? ` (${facts.landlock.reason})` : ""}`);
     for (const f of missing) errors.push(`compat hard: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}`);
   }
-  if (restrictsNet && !(kernelOn && caps.net & NET_ACCESS.CONNECT_TCP)) {
+  if (isolation) {
+    warnings.push(...isolation.warnings);
+    errors.push(...isolation.errors);
+  }
+  if (restrictsNet && !netns && !(kernelOn && caps.net & NET_ACCESS.CONNECT_TCP)) {
     warnings.push(
       net.mode === "platform"
         ? "NETWORK NOT KERNEL-ENFORCED: only programs that honour HTTP_PROXY go through the proxy; apply a cluster NetworkPolicy (tier 3) to fence the rest"
@@ -132,7 +141,8 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths, ports }
     : null;
 
-  const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft);
+  const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft, netns);
+  if (isolation) items.push(...isolation.items);
   let seccomp: EnforcementPlan["seccomp"];
   if (facts.seccomp !== undefined) {
     // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
@@ -151,7 +161,12 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const status = landlock === null ? "not" : requested.every((i) => i.level === "full") ? "fully" : "partially";
 
   return {
-    plan: { landlock, network: { mode: net.mode, proxyPort: net.proxyPort }, ...(seccomp !== undefined ? { seccomp } : {}) },
+    plan: {
+      landlock,
+      network: { mode: net.mode, proxyPort: net.proxyPort },
+      ...(seccomp !== undefined ? { seccomp } : {}),
+      ...(isolation ? { isolation: isolation.plan } : {}),
+    },
     report: { status, landlockAbi: { kernel: kernelAbi, used: caps.abi }, items, warnings },
     decision: errors.length > 0 ? { run: false, errors } : { run: true },
   };
@@ -164,6 +179,7 @@ function reportItems(
   optionalMissing: string[],
   unavailableReason: string | undefined,
   softDropped: boolean,
+  netns: boolean,
 ): ReportItem[] {
   const items: ReportItem[] = [];
   const net = policy.network;
@@ -217,8 +233,38 @@ function reportItems(
     });
   }
 
-  const connectKernel = has("handledNet", NET_ACCESS.CONNECT_TCP);
-  if (net.mode === "platform") {
+  const landlockConnect = has("handledNet", NET_ACCESS.CONNECT_TCP);
+  const connectKernel = landlockConnect || netns;
+  const NETNS = "network namespace (only loopback)";
+  if (net.mode === "platform" && netns) {
+    items.push({
+      protection: "outbound TCP",
+      requested: `connect only to the proxy port ${net.proxyPort}`,
+      enforcedBy: "kernel",
+      mechanism: landlockConnect ? `${NETNS} + ${mech("CONNECT_TCP port rules")}` : NETNS,
+      level: "full",
+      why: `the only address reachable is the launcher's relay to the proxy on 127.0.0.1:${net.proxyPort}; every other address is unreachable (ENETUNREACH)${landlockConnect ? " and other ports fail with EACCES" : ""}`,
+      kind: "requested",
+    });
+    items.push({
+      protection: "host allowlist",
+      requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s); every other host refused`,
+      enforcedBy: "proxy",
+      mechanism: "cordon HTTP CONNECT proxy",
+      level: "full",
+      why: "the network namespace leaves the proxy as the only way out",
+      kind: "requested",
+    });
+    items.push({
+      protection: "TCP port rules are address-blind",
+      requested: "no other host on the proxy port",
+      enforcedBy: "kernel",
+      mechanism: "network namespace",
+      level: "full",
+      why: `closed: connect() to any other host on port ${net.proxyPort} is unreachable from the namespace`,
+      kind: "requested",
+    });
+  } else if (net.mode === "platform") {
     const holes = [String(net.proxyPort), ...net.localhostPorts.map(String)];
     items.push(
       connectKernel
@@ -250,12 +296,16 @@ function reportItems(
         enforcedBy: "nothing",
         level: "none",
         why: `Landlock port rules match the port only: connect() to ANY host on port ${holes.join(", ")} is allowed by the kernel`,
-        hint: "a cluster NetworkPolicy (tier 3) can restrict destinations",
+        hint: "network.isolation namespace (needs user namespaces or root) or a cluster NetworkPolicy (tier 3) restricts destinations",
         kind: "limitation",
       });
     }
   } else if (net.mode === "none") {
-    items.push(kernelItem("outbound TCP", "no TCP connect", connectKernel, "CONNECT_TCP (no rules)", 4, "apply a cluster NetworkPolicy denying egress"));
+    if (netns) {
+      items.push({ protection: "outbound TCP", requested: "no TCP connect", enforcedBy: "kernel", mechanism: landlockConnect ? `${NETNS} + ${mech("CONNECT_TCP (no rules)")}` : NETNS, level: "full", why: "nothing outside the namespace is reachable (ENETUNREACH)", kind: "requested" });
+    } else {
+      items.push(kernelItem("outbound TCP", "no TCP connect", connectKernel, "CONNECT_TCP (no rules)", 4, "apply a cluster NetworkPolicy denying egress"));
+    }
   } else if (net.mode === "proxy") {
     items.push({
       protection: "host allowlist",

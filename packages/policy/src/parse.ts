@@ -58,12 +58,15 @@ export function validatePolicyData(
     network: {
       ...file.network,
       mode: file.network.mode as Policy["network"]["mode"],
+      isolation: file.network.isolation as Policy["network"]["isolation"],
       allow: file.network.allow.map(toHostRule),
       deny: file.network.deny.map(toHostRule),
     },
     scopes: file.scopes,
   };
   if (file.extends !== undefined) policy.extends = file.extends;
+  // Optional keys stay absent when the file does not set them.
+  if (policy.network.isolation === undefined) delete policy.network.isolation;
   return { ok: true, policy };
 }
 

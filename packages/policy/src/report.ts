@@ -46,8 +46,20 @@ export interface LandlockPlan {
   ports: PlannedPort[];
 }
 
+/** What the launcher sets up in namespaces before restricting itself. */
+export interface IsolationPlan {
+  /** "namespace": a network namespace with only loopback (and, in platform mode, the proxy relay). */
+  network: "namespace" | "landlock";
+  /** Why this network isolation was chosen (auto, policy, unavailable, conflicts). */
+  why: string;
+  /** Existing paths to bind read-only in a mount namespace (empty: no mount namespace). */
+  protect: string[];
+}
+
 export interface EnforcementPlan {
   landlock: null | LandlockPlan;
+  /** Absent when the namespace facts were not probed (nothing beyond Landlock and seccomp). */
+  isolation?: IsolationPlan;
   /** The seccomp filter to compile and install (null: none this run; absent: seccomp was not probed). */
   seccomp?: SeccompSpecData | null;
   network: { mode: import("./model.js").NetworkMode; proxyPort: number };
@@ -60,6 +72,16 @@ export interface KernelFacts {
   /** `process.arch`, for the seccomp syscall tables. */
   arch?: string;
   userns?: boolean;
+  /**
+   * Whether the launcher can create user, network and mount namespaces here (root, or unprivileged
+   * user namespaces allowed). Undefined = not probed: no namespace is planned or reported.
+   */
+  namespaces?: { available: boolean; how?: string; reason?: string };
+  /**
+   * protectedCandidates(policy) as the CLI found them: each candidate pattern → the existing paths
+   * it matches (globs expanded; [] when nothing exists). Undefined = not probed.
+   */
+  protectedPaths?: Record<string, string[]>;
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
 }

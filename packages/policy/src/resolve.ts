@@ -3,8 +3,10 @@ import { PolicyError } from "./errors.js";
 import { checkHostRule, formatHostRule, parseHostEntry } from "./host/entry.js";
 import {
   COMPAT_LEVELS,
+  ISOLATION_LEVELS,
   NETWORK_MODES,
   type Compat,
+  type Isolation,
   type HostRule,
   type InlineOptions,
   type NetworkMode,
@@ -16,6 +18,7 @@ import {
 } from "./model.js";
 import { checkPathSyntax, expandPath, normalizeAbsolute } from "./paths.js";
 import { isPresetName, presets, unknownPresetMessage } from "./presets.js";
+import { checkProtectedEntry } from "./protected.js";
 
 export interface ResolveInput {
   /** The parsed policy file, if any. */
@@ -88,6 +91,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   let proxyPort = defaults.network.proxyPort;
   let includeWorkdir = defaults.filesystem.includeWorkdir;
   let scopes = { ...defaults.scopes };
+  let isolation: Isolation = "auto";
+  const protectedEntries: string[] = [];
 
   const base = input.base;
   if (base) {
@@ -96,6 +101,16 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     proxyPort = base.network.proxyPort;
     includeWorkdir = base.filesystem.includeWorkdir;
     scopes = { ...base.scopes };
+    if (base.network.isolation !== undefined) {
+      if (!ISOLATION_LEVELS.includes(base.network.isolation)) {
+        errors.push(new PolicyError("network.isolation", `expected one of ${ISOLATION_LEVELS.join(", ")}, got ${JSON.stringify(base.network.isolation)}`));
+      } else isolation = base.network.isolation;
+    }
+    for (const [i, entry] of (base.filesystem.protected ?? []).entries()) {
+      const check = typeof entry === "string" ? checkProtectedEntry(entry) : { ok: false as const, reason: "expected a path string" };
+      if (!check.ok) errors.push(new PolicyError(`filesystem.protected[${i}]`, check.reason, "hint" in check && check.hint ? { hint: check.hint } : {}));
+      else if (!protectedEntries.includes(entry)) protectedEntries.push(entry);
+    }
     for (const access of ACCESS_KINDS) {
       for (const [i, p] of base.filesystem[access].entries()) {
         const check = checkPathSyntax(p, access === "readWrite");
@@ -144,6 +159,10 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       errors.push(new PolicyError("--proxy-port", `expected an integer 0-65535 (0 = pick a free port), got ${JSON.stringify(inline.proxyPort)}`));
     } else proxyPort = inline.proxyPort;
   }
+  if (inline.isolation !== undefined) {
+    if (!ISOLATION_LEVELS.includes(inline.isolation)) errors.push(new PolicyError("--isolation", `expected one of ${ISOLATION_LEVELS.join(", ")}, got ${JSON.stringify(inline.isolation)}`));
+    else isolation = inline.isolation;
+  }
   if (inline.compat !== undefined) {
     if (!COMPAT_LEVELS.includes(inline.compat)) errors.push(new PolicyError("--compat", `expected one of ${COMPAT_LEVELS.join(", ")}, got ${JSON.stringify(inline.compat)}`));
     else compat = inline.compat;
@@ -174,6 +193,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       readWrite: listOf("readWrite"),
       exec: listOf("exec"),
       paths: resolvedPaths,
+      protected: protectedEntries,
     },
     network: {
       mode,
@@ -182,6 +202,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       deny: dedupeRules(deny),
       localhostPorts: [...localhostPorts].sort((a, b) => a - b),
       bindPorts: [...bindPorts].sort((a, b) => a - b),
+      isolation,
     },
     scopes,
     facts: where,

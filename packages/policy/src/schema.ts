@@ -3,9 +3,10 @@ import { lazyRequire } from "./lazy.js";
 import { DEFAULT_PROXY_PORT } from "./defaults.js";
 import { parseHostEntry } from "./host/entry.js";
 import { compileHostPattern, parseCidr } from "./host/pattern.js";
-import { COMPAT_LEVELS, NETWORK_MODES } from "./model.js";
+import { COMPAT_LEVELS, ISOLATION_LEVELS, NETWORK_MODES } from "./model.js";
 import { checkPathSyntax } from "./paths.js";
 import { isPresetName, unknownPresetMessage } from "./presets.js";
+import { checkProtectedEntry } from "./protected.js";
 
 /*
  * The file format. Structural checks live in zod (and feed the exported JSON Schema); checks
@@ -57,6 +58,11 @@ function build(z: typeof Z) {
   const allowEntry = z.union([hostEntryString, allowObject], ENTRY);
   const denyEntry = z.union([hostEntryString, denyObject], ENTRY);
 
+  const protectedEntry = z.string("expected a path string").superRefine((value, ctx) => {
+    const check = checkProtectedEntry(value);
+    if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason, params: { hint: check.hint } });
+  });
+
   const presetName = z.string("expected a preset name").superRefine((value, ctx) => {
     if (!isPresetName(value)) ctx.addIssue({ code: "custom", message: unknownPresetMessage(value) });
   });
@@ -72,6 +78,8 @@ function build(z: typeof Z) {
           readOnly: pathList(false),
           readWrite: pathList(true),
           exec: pathList(false),
+          // No default: an absent key stays absent in the parsed policy.
+          protected: z.array(protectedEntry, "expected a list of paths or names").optional(),
         }, "expected a mapping")
         .prefault({}),
       network: z
@@ -82,6 +90,7 @@ function build(z: typeof Z) {
           deny: z.array(denyEntry, "expected a list of hosts").default([]),
           localhostPorts: portList.default([]),
           bindPorts: portList.default([]),
+          isolation: z.enum(ISOLATION_LEVELS as [string, ...string[]], `expected one of ${ISOLATION_LEVELS.join(", ")}`).optional(),
         }, "expected a mapping")
         .prefault({}),
       scopes: z
@@ -106,8 +115,8 @@ const loadZod = lazyRequire<{ z: typeof Z }, typeof Z>("zod", (m) => m.z);
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   // schema.test.ts checks these lists against the schema's own keys.
   "": ["version", "compat", "extends", "filesystem", "network", "scopes"],
-  filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec"],
-  network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts"],
+  filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec", "protected"],
+  network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation"],
   "network.allow[]": ["host", "ports", "allowedIps"],
   "network.deny[]": ["host", "ports"],
   scopes: ["abstractUnix", "signals"],

@@ -1,0 +1,93 @@
+// Isolation beyond Landlock: which network fence a run gets (a network
+// namespace or Landlock port rules only) and which protected paths the mount
+// namespace keeps read-only. Pure: the CLI probes the namespace facts and
+// expands the protected candidates.
+import { posix } from "node:path";
+import type { ResolvedPolicy } from "./model.js";
+import { isStrictlyInside, protectedCandidates } from "./protected.js";
+import type { IsolationPlan, KernelFacts, ReportItem } from "./report.js";
+
+export interface IsolationOutcome {
+  plan: IsolationPlan;
+  items: ReportItem[];
+  warnings: string[];
+  errors: string[];
+}
+
+const LISTED = 6;
+
+/** undefined when the namespace facts were not probed (callers that only know Landlock). */
+export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writableDirs: readonly string[]): IsolationOutcome | undefined {
+  const ns = facts.namespaces;
+  if (ns === undefined) return undefined;
+  const out: IsolationOutcome = { plan: { network: "landlock", why: "", protect: [] }, items: [], warnings: [], errors: [] };
+  const hard = policy.compat === "hard";
+  const unavailable = `namespaces are unavailable here${ns.reason ? ` (${ns.reason})` : ""}`;
+
+  // Network.
+  const net = policy.network;
+  if (net.mode !== "platform" && net.mode !== "none") {
+    out.plan.why = `network.mode ${net.mode} has no network fence`;
+  } else {
+    const conflicts: string[] = [];
+    if (net.mode === "platform" && net.localhostPorts.length > 0) {
+      conflicts.push(`network.localhostPorts (${net.localhostPorts.join(", ")}) are host services a network namespace cannot reach`);
+    }
+    if (net.bindPorts.length > 0) conflicts.push(`network.bindPorts (${net.bindPorts.join(", ")}) would listen inside the namespace, unreachable from the host`);
+    if (net.isolation === "landlock") {
+      out.plan.why = "network.isolation: landlock";
+    } else if (conflicts.length > 0) {
+      out.plan.why = conflicts.join("; ");
+      // A contradiction in the policy itself, whatever the compat level.
+      if (net.isolation === "namespace") out.errors.push(`network.isolation namespace: ${out.plan.why}`);
+    } else if (!ns.available) {
+      out.plan.why = unavailable;
+      if (net.isolation === "namespace") {
+        if (hard) out.errors.push(`compat hard: network.isolation namespace: ${unavailable}`);
+        else out.warnings.push(`NOT ENFORCED: network.isolation namespace: ${unavailable}; falling back to Landlock port rules (any host on an allowed port stays reachable)`);
+      }
+    } else {
+      out.plan.network = "namespace";
+      out.plan.why = net.isolation === "namespace" ? "network.isolation: namespace" : `auto: namespaces are available${ns.how ? ` (${ns.how})` : ""}`;
+    }
+  }
+
+  // Protected paths: existing ones strictly inside a writable directory.
+  const found = facts.protectedPaths;
+  if (found === undefined) return out;
+  const protect = new Set<string>();
+  const missing: string[] = [];
+  for (const c of protectedCandidates(policy)) {
+    const matches = (found[c.pattern] ?? []).filter((m) => isStrictlyInside(m, writableDirs));
+    for (const m of matches) protect.add(m);
+    // A glob's directory may itself be the writable root (./.env* in the workdir).
+    const place = c.pattern.includes("*") ? posix.dirname(c.pattern) : c.pattern;
+    const applies = isStrictlyInside(place, writableDirs) || (c.pattern.includes("*") && writableDirs.includes(place));
+    if (matches.length === 0 && applies) missing.push(c.pattern);
+  }
+  const paths = [...protect].sort();
+  const list = (xs: string[]) => `${xs.slice(0, LISTED).join(", ")}${xs.length > LISTED ? `, … (${xs.length - LISTED} more)` : ""}`;
+  if (paths.length > 0) {
+    const requested = `${paths.length} existing path(s) read-only inside writable directories: ${list(paths)}`;
+    if (ns.available) {
+      out.plan.protect = paths;
+      out.items.push({ protection: "protected paths", requested, enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full", why: "writes fail with EROFS, removing or renaming them with EBUSY; reads work", kind: "requested" });
+    } else {
+      const why = `Landlock cannot deny a path inside a writable directory, and ${unavailable}`;
+      out.items.push({ protection: "protected paths", requested, enforcedBy: "nothing", level: "none", why, hint: "run where user namespaces are enabled (or as root)", kind: "requested" });
+      if (hard) out.errors.push(`compat hard: protected paths stay writable: ${why}`);
+      else out.warnings.push(`NOT ENFORCED: ${paths.length} protected path(s) stay writable (${list(paths)}): ${why}`);
+    }
+  }
+  if (missing.length > 0) {
+    out.items.push({
+      protection: "protected paths not present",
+      requested: "-",
+      enforcedBy: "nothing",
+      level: "none",
+      why: `${missing.length} protected path(s) do not exist at start, so the sandbox may create them: ${list(missing)}. cordon never creates stub files in your tree to hold their place`,
+      kind: "limitation",
+    });
+  }
+  return out;
+}

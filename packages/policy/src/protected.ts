@@ -1,0 +1,96 @@
+// Protected paths: what stays read-only inside writable trees. Landlock only
+// grants, so these need a mount namespace (the launcher's read-only binds).
+// Pure: the CLI expands globs and stats candidates; negotiate() decides.
+import { posix } from "node:path";
+import type { ResolvedPolicy } from "./model.js";
+import { checkPathSyntax, expandPath } from "./paths.js";
+
+/**
+ * Built-in protected names, relative to each writable directory and HOME: places where a write
+ * becomes code run later by someone else (VCS hooks and config, shell and editor start-up files,
+ * tool configs) or secrets the command has no business rewriting.
+ */
+export const DEFAULT_PROTECTED: readonly string[] = [
+  ".git/hooks",
+  ".git/config",
+  ".gitmodules",
+  ".gitconfig",
+  ".env*",
+  ".bashrc",
+  ".bash_profile",
+  ".bash_login",
+  ".profile",
+  ".zshrc",
+  ".zshenv",
+  ".zprofile",
+  ".npmrc",
+  ".mcp.json",
+  ".vscode",
+  ".idea",
+];
+
+export type ProtectedCheck = { ok: true } | { ok: false; reason: string; hint?: string };
+
+/** A name ("`.env*`", "`.git/hooks`"), or an absolute / `~/` path; `*` only in the last segment. */
+export function checkProtectedEntry(text: string): ProtectedCheck {
+  if (text.startsWith("/") || text.startsWith("~")) {
+    const check = checkPathSyntax(text, false);
+    if (!check.ok) return check;
+  } else {
+    if (text.length === 0) return { ok: false, reason: "empty path" };
+    if (text.includes("\0")) return { ok: false, reason: "contains a NUL byte" };
+    if (text.startsWith("./")) return { ok: false, reason: `"${text}": write the name without "./"`, hint: "a name applies to every writable directory; write an absolute path for one place" };
+    if (text.split("/").some((s) => s === ".." || s === "." || s === "")) {
+      return { ok: false, reason: `"${text}" must be a plain relative name without ".", ".." or empty segments` };
+    }
+  }
+  const segments = text.split("/");
+  if (segments.slice(0, -1).some((s) => s.includes("*"))) return { ok: false, reason: `"${text}": "*" is only supported in the last segment` };
+  return { ok: true };
+}
+
+export interface ProtectedCandidate {
+  /** Absolute; the last segment may hold `*` (any characters, dotfiles included). */
+  pattern: string;
+  /** The writable directory (or HOME) it was derived from; the pattern itself for absolute entries. */
+  base: string;
+  origin: "default" | "policy";
+}
+
+/**
+ * Every place a protected entry could apply to: each name under each writable directory (not
+ * cordon's private TMPDIR) and under HOME, plus the absolute entries. negotiate() keeps only the
+ * existing ones inside a writable directory.
+ */
+export function protectedCandidates(policy: ResolvedPolicy): ProtectedCandidate[] {
+  const { home } = policy.facts;
+  // Writable directories the user chose (workdir, readWrite); not cordon's fresh TMPDIR or the default devices.
+  const bases = policy.filesystem.paths.filter((p) => p.access === "readWrite" && p.source !== "tmpdir" && p.source !== "default").map((p) => p.path);
+  if (!bases.includes(home)) bases.push(home);
+  const out = new Map<string, ProtectedCandidate>();
+  const add = (entry: string, origin: ProtectedCandidate["origin"]) => {
+    if (entry.startsWith("/") || entry.startsWith("~")) {
+      const pattern = expandPath(entry, { cwd: policy.facts.cwd, home });
+      if (!out.has(pattern)) out.set(pattern, { pattern, base: pattern, origin });
+      return;
+    }
+    for (const base of bases) {
+      const pattern = posix.join(base, entry);
+      if (!out.has(pattern)) out.set(pattern, { pattern, base, origin });
+    }
+  };
+  for (const name of DEFAULT_PROTECTED) add(name, "default");
+  for (const entry of policy.filesystem.protected) add(entry, "policy");
+  return [...out.values()];
+}
+
+/** Whether a path lies strictly inside one of the directories (a writable root itself stays writable). */
+export function isStrictlyInside(path: string, dirs: readonly string[]): boolean {
+  return dirs.some((d) => path !== d && path.startsWith(d.endsWith("/") ? d : `${d}/`));
+}
+
+/** Matches a candidate's last-segment glob (`*` = any run of characters). */
+export function globMatcher(lastSegment: string): (name: string) => boolean {
+  const re = new RegExp(`^${lastSegment.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return (name) => re.test(name);
+}

@@ -1,0 +1,180 @@
+// network.isolation and protected paths: parsing, resolution, candidates and
+// what negotiate() plans and reports for each namespace fact.
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PROTECTED, negotiate, parsePolicy, protectedCandidates, type KernelFacts, type ResolvedPolicy } from "../src/index.js";
+import { globMatcher } from "../src/protected.js";
+import { FACTS, kernel, resolved } from "./helpers.js";
+
+const AVAILABLE = { available: true, how: "root" };
+const UNAVAILABLE = { available: false, reason: "user.max_user_namespaces is 0" };
+
+function facts(policy: ResolvedPolicy, namespaces: KernelFacts["namespaces"], found: Record<string, string[]> = {}, abi = 7): KernelFacts {
+  const protectedPaths: Record<string, string[]> = {};
+  for (const c of protectedCandidates(policy)) protectedPaths[c.pattern] = found[c.pattern] ?? [];
+  return { ...kernel(abi, policy), ...(namespaces ? { namespaces } : {}), protectedPaths };
+}
+
+const item = (n: ReturnType<typeof negotiate>, protection: string) => n.report.items.find((i) => i.protection === protection);
+
+describe("file format", () => {
+  it("reads network.isolation and filesystem.protected, leaving them absent when unset", () => {
+    const p = parsePolicy("version: 1\nnetwork: {isolation: namespace}\nfilesystem: {protected: ['.terraformrc', '~/.ssh/config', '/etc/x', '.env*']}\n");
+    expect(p.ok && p.policy.network.isolation).toBe("namespace");
+    expect(p.ok && p.policy.filesystem.protected).toEqual([".terraformrc", "~/.ssh/config", "/etc/x", ".env*"]);
+    const plain = parsePolicy("version: 1\n");
+    expect(plain.ok && "isolation" in plain.policy.network).toBe(false);
+    expect(plain.ok && "protected" in plain.policy.filesystem).toBe(false);
+  });
+
+  it.each([
+    ["network: {isolation: netns}", "network.isolation", /expected one of auto, namespace, landlock/],
+    ["filesystem: {protected: ['../x']}", "filesystem.protected[0]", /plain relative name/],
+    ["filesystem: {protected: ['./x']}", "filesystem.protected[0]", /without "\.\/"/],
+    ["filesystem: {protected: ['a/*/b']}", "filesystem.protected[0]", /only supported in the last segment/],
+    ["filesystem: {protected: ['~bob/x']}", "filesystem.protected[0]", /only "~"/],
+  ])("rejects %s", (yaml, path, message) => {
+    const p = parsePolicy(`version: 1\n${yaml}\n`);
+    expect(p.ok).toBe(false);
+    expect(!p.ok && p.errors[0]).toMatchObject({ path });
+    expect(!p.ok && p.errors[0]!.message).toMatch(message);
+  });
+});
+
+describe("resolvePolicy", () => {
+  it("defaults to auto; the file sets it; --isolation wins", () => {
+    expect(resolved().network.isolation).toBe("auto");
+    expect(resolved("version: 1\nnetwork: {isolation: landlock}\n").network.isolation).toBe("landlock");
+    expect(resolved("version: 1\nnetwork: {isolation: landlock}\n", { isolation: "namespace" }).network.isolation).toBe("namespace");
+  });
+
+  it("rejects a bad --isolation with the flag as the path", () => {
+    expect(() => resolved("version: 1\n", { isolation: "bogus" })).toThrow(/--isolation.*expected one of auto, namespace, landlock/);
+  });
+});
+
+describe("protectedCandidates", () => {
+  it("puts each name under the workdir, explicit writable dirs and HOME; not under TMPDIR or the devices", () => {
+    const p = resolved("version: 1\nfilesystem: {readWrite: [/data/out], protected: ['.terraformrc', '~/.ssh/config']}\n");
+    const patterns = protectedCandidates(p).map((c) => c.pattern);
+    for (const base of [FACTS.cwd, "/data/out", FACTS.home]) {
+      for (const name of [...DEFAULT_PROTECTED, ".terraformrc"]) expect(patterns).toContain(`${base}/${name}`);
+    }
+    expect(patterns).toContain(`${FACTS.home}/.ssh/config`);
+    expect(patterns.some((x) => x.startsWith(FACTS.tmpdir) || x.startsWith("/dev/"))).toBe(false);
+  });
+
+  it("globs match in the last segment only, dotfiles included", () => {
+    const m = globMatcher(".env*");
+    expect([".env", ".env.local", ".envrc", "env", "x.env"].map(m)).toEqual([true, true, true, false, false]);
+  });
+});
+
+describe("negotiate: network isolation", () => {
+  it("auto with namespaces: namespace mode, and the address-blind gap is closed by the kernel", () => {
+    const p = resolved();
+    const n = negotiate(p, facts(p, AVAILABLE));
+    expect(n.plan.isolation).toMatchObject({ network: "namespace", why: "auto: namespaces are available (root)" });
+    expect(item(n, "TCP port rules are address-blind")).toMatchObject({ enforcedBy: "kernel", mechanism: "network namespace", level: "full" });
+    expect(item(n, "outbound TCP")).toMatchObject({ enforcedBy: "kernel", level: "full" });
+    expect(item(n, "outbound TCP")!.mechanism).toMatch(/network namespace.*CONNECT_TCP/);
+    expect(n.report.status).toBe("fully");
+  });
+
+  it("auto without namespaces: Landlock only, the gap stays reported as a limitation", () => {
+    const p = resolved();
+    const n = negotiate(p, facts(p, UNAVAILABLE));
+    expect(n.plan.isolation).toMatchObject({ network: "landlock", why: "namespaces are unavailable here (user.max_user_namespaces is 0)" });
+    expect(item(n, "TCP port rules are address-blind")).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
+    expect(n.decision.run).toBe(true);
+  });
+
+  it("namespace required but unavailable: hard refuses, best-effort warns and falls back", () => {
+    const hard = resolved("version: 1\ncompat: hard\nnetwork: {isolation: namespace}\n");
+    const refused = negotiate(hard, facts(hard, UNAVAILABLE));
+    expect(refused.decision).toEqual({ run: false, errors: ["compat hard: network.isolation namespace: namespaces are unavailable here (user.max_user_namespaces is 0)"] });
+    const soft = resolved("version: 1\nnetwork: {isolation: namespace}\n");
+    const fellBack = negotiate(soft, facts(soft, UNAVAILABLE));
+    expect(fellBack.decision.run).toBe(true);
+    expect(fellBack.plan.isolation?.network).toBe("landlock");
+    expect(fellBack.report.warnings.join("\n")).toMatch(/NOT ENFORCED: network.isolation namespace/);
+  });
+
+  it("landlock by choice stays Landlock even where namespaces exist", () => {
+    const p = resolved("version: 1\nnetwork: {isolation: landlock}\n");
+    const n = negotiate(p, facts(p, AVAILABLE));
+    expect(n.plan.isolation).toMatchObject({ network: "landlock", why: "network.isolation: landlock" });
+    expect(item(n, "TCP port rules are address-blind")!.enforcedBy).toBe("nothing");
+  });
+
+  it("localhostPorts or bindPorts keep auto on Landlock (host services), and contradict namespace", () => {
+    const p = resolved("version: 1\nnetwork: {localhostPorts: [5432]}\n");
+    expect(negotiate(p, facts(p, AVAILABLE)).plan.isolation).toMatchObject({ network: "landlock", why: expect.stringMatching(/localhostPorts \(5432\)/) });
+    const q = resolved("version: 1\nnetwork: {isolation: namespace, bindPorts: [8080]}\n");
+    expect(negotiate(q, facts(q, AVAILABLE)).decision).toEqual({ run: false, errors: [expect.stringMatching(/^network.isolation namespace: network.bindPorts \(8080\)/)] });
+  });
+
+  it("below ABI 4 the namespace still fences TCP, so hard does not refuse for it", () => {
+    const p = resolved("version: 1\ncompat: hard\nscopes: {abstractUnix: false, signals: false}\n");
+    const n = negotiate(p, facts(p, AVAILABLE, {}, 3));
+    // (It refuses for the device ioctl control ABI 3 lacks, not for TCP.)
+    expect(!n.decision.run && n.decision.errors.join("\n")).not.toMatch(/TCP/);
+    expect(item(n, "outbound TCP")).toMatchObject({ enforcedBy: "kernel", mechanism: "network namespace (only loopback)", level: "full" });
+    expect(n.report.warnings.join("\n")).not.toMatch(/NETWORK NOT KERNEL-ENFORCED/);
+  });
+
+  it("mode none gets a namespace without relay; proxy and unrestricted get none", () => {
+    const none = resolved("version: 1\nnetwork: {mode: none}\n");
+    expect(negotiate(none, facts(none, AVAILABLE)).plan.isolation?.network).toBe("namespace");
+    for (const mode of ["proxy", "unrestricted"]) {
+      const p = resolved(`version: 1\nnetwork: {mode: ${mode}}\n`);
+      expect(negotiate(p, facts(p, AVAILABLE)).plan.isolation?.network).toBe("landlock");
+    }
+  });
+
+  it("without namespace facts nothing changes (callers that only probe Landlock)", () => {
+    const p = resolved();
+    const n = negotiate(p, kernel(7, p));
+    expect(n.plan.isolation).toBeUndefined();
+    expect(item(n, "TCP port rules are address-blind")!.enforcedBy).toBe("nothing");
+  });
+});
+
+describe("negotiate: protected paths", () => {
+  const hooks = `${FACTS.cwd}/.git/hooks`;
+  const env = `${FACTS.cwd}/.env*`;
+
+  it("plans the existing ones inside writable dirs and reports the missing ones as a limitation", () => {
+    const p = resolved();
+    const n = negotiate(p, facts(p, AVAILABLE, { [hooks]: [hooks], [env]: [`${FACTS.cwd}/.env`, `${FACTS.cwd}/.envrc`], [`${FACTS.home}/.bashrc`]: [`${FACTS.home}/.bashrc`] }));
+    // ~/.bashrc is not inside a writable directory: Landlock already keeps it read-only.
+    expect(n.plan.isolation?.protect).toEqual([`${FACTS.cwd}/.env`, `${FACTS.cwd}/.envrc`, hooks]);
+    expect(item(n, "protected paths")).toMatchObject({ enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full" });
+    const missing = item(n, "protected paths not present")!;
+    expect(missing).toMatchObject({ kind: "limitation", enforcedBy: "nothing" });
+    expect(missing.why).toMatch(new RegExp(`${FACTS.cwd}/\\.git/config`));
+    expect(missing.why).toMatch(/never creates stub files/);
+  });
+
+  it("never protects a writable root itself (an explicit grant stays writable)", () => {
+    const vscode = `${FACTS.home}/.vscode`;
+    const p = resolved(`version: 1\nfilesystem: {readWrite: ['${vscode}']}\n`);
+    const n = negotiate(p, facts(p, AVAILABLE, { [vscode]: [vscode] }));
+    expect(n.plan.isolation?.protect).not.toContain(vscode);
+  });
+
+  it("without namespaces: stays writable, says so; hard refuses", () => {
+    const p = resolved();
+    const n = negotiate(p, facts(p, UNAVAILABLE, { [hooks]: [hooks] }));
+    expect(n.plan.isolation?.protect).toEqual([]);
+    expect(item(n, "protected paths")).toMatchObject({ enforcedBy: "nothing", level: "none", kind: "requested" });
+    expect(n.report.warnings.join("\n")).toMatch(/NOT ENFORCED: 1 protected path\(s\) stay writable/);
+    const hard = resolved("version: 1\ncompat: hard\n");
+    expect(negotiate(hard, facts(hard, UNAVAILABLE, { [hooks]: [hooks] })).decision.run).toBe(false);
+  });
+
+  it("adds the policy's own entries", () => {
+    const p = resolved("version: 1\nfilesystem: {protected: [Makefile]}\n");
+    const mk = `${FACTS.cwd}/Makefile`;
+    expect(negotiate(p, facts(p, AVAILABLE, { [mk]: [mk] })).plan.isolation?.protect).toEqual([mk]);
+  });
+});
