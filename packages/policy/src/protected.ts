@@ -2,6 +2,7 @@
 // grants, so these need a mount namespace (the launcher's read-only binds).
 // Pure: the CLI expands globs and stats candidates; negotiate() decides.
 import { posix } from "node:path";
+import { defaultPolicy } from "./defaults.js";
 import type { ResolvedPolicy } from "./model.js";
 import { checkPathSyntax, expandPath } from "./paths.js";
 
@@ -64,8 +65,12 @@ export interface ProtectedCandidate {
  */
 export function protectedCandidates(policy: ResolvedPolicy): ProtectedCandidate[] {
   const { home } = policy.facts;
-  // Writable directories the user chose (workdir, readWrite); not cordon's fresh TMPDIR or the default devices.
-  const bases = policy.filesystem.paths.filter((p) => p.access === "readWrite" && p.source !== "tmpdir" && p.source !== "default").map((p) => p.path);
+  // Writable directories the user chose (workdir, readWrite); not cordon's fresh TMPDIR or the
+  // built-in devices (also when a caller passes the default policy itself as the base).
+  const devices = new Set(defaultPolicy().filesystem.readWrite);
+  const bases = policy.filesystem.paths
+    .filter((p) => p.access === "readWrite" && p.source !== "tmpdir" && p.source !== "default" && !devices.has(p.path))
+    .map((p) => p.path);
   if (!bases.includes(home)) bases.push(home);
   const out = new Map<string, ProtectedCandidate>();
   const add = (entry: string, origin: ProtectedCandidate["origin"]) => {

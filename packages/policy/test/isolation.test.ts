@@ -1,7 +1,7 @@
 // network.isolation and protected paths: parsing, resolution, candidates and
 // what negotiate() plans and reports for each namespace fact.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PROTECTED, negotiate, parsePolicy, protectedCandidates, type KernelFacts, type ResolvedPolicy } from "../src/index.js";
+import { DEFAULT_PROTECTED, defaultPolicy, negotiate, resolvePolicy, parsePolicy, protectedCandidates, type KernelFacts, type ResolvedPolicy } from "../src/index.js";
 import { globMatcher } from "../src/protected.js";
 import { FACTS, kernel, resolved } from "./helpers.js";
 
@@ -61,6 +61,11 @@ describe("protectedCandidates", () => {
     }
     expect(patterns).toContain(`${FACTS.home}/.ssh/config`);
     expect(patterns.some((x) => x.startsWith(FACTS.tmpdir) || x.startsWith("/dev/"))).toBe(false);
+  });
+
+  it("skips the built-in devices also when the default policy is passed as the base", () => {
+    const r = resolvePolicy({ base: defaultPolicy() }, FACTS);
+    expect(r.ok && protectedCandidates(r.policy).some((c) => c.pattern.startsWith("/dev/"))).toBe(false);
   });
 
   it("globs match in the last segment only, dotfiles included", () => {

@@ -1,12 +1,17 @@
 import { statSync } from "node:fs";
 import * as landlock from "@cordon/landlock-native";
 import { seccompAvailable } from "@cordon/landlock-native";
-import type { KernelFacts } from "@cordon/policy";
+import type { KernelFacts, ResolvedPolicy } from "@cordon/policy";
+import { findProtected, probeNamespaces } from "./isolation.js";
 
-/** What the kernel offers, as the policy negotiator wants it. Probed in the parent, never in the child. */
-export function probeKernel(paths: readonly string[]): KernelFacts {
+/**
+ * What the kernel offers, as the policy negotiator wants it. Probed in the parent, never in the child.
+ * With the policy, also whether namespaces can be created here and which protected paths exist.
+ */
+export function probeKernel(paths: readonly string[], policy?: ResolvedPolicy): KernelFacts {
   const st = landlock.status();
   return {
+    ...(policy ? { namespaces: probeNamespaces(), protectedPaths: findProtected(policy) } : {}),
     landlock: { abi: st.abi, errata: st.errata, ...(st.reason ? { reason: `${st.reason.code}: ${st.reason.message}` } : {}) },
     seccomp: seccompAvailable(),
     arch: process.arch,

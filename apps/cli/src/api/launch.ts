@@ -13,6 +13,12 @@ export interface LaunchOptions {
   restrictFlags?: number;
   /** An fd holding a compiled seccomp program (see seccompProgramFd). */
   seccompFd?: number;
+  /** A network namespace with only loopback (mode none in namespace isolation). */
+  netns?: boolean;
+  /** A network namespace whose proxy address relays to the proxy's unix socket. */
+  netnsRelay?: { port: number; socketPath: string };
+  /** Existing paths made read-only in a mount namespace. */
+  protect?: readonly string[];
 }
 
 /** One of the three standard streams, as child_process.spawn takes it. */
@@ -66,6 +72,8 @@ function launchSpec(o: LaunchOptions): { args: string[]; options: SpawnOptions }
     ...(o.restrictFlags ? { restrictFlags: o.restrictFlags } : {}),
     statusFd: STATUS_FD,
     ...(o.seccompFd !== undefined ? { seccompFd: SECCOMP_FD } : {}),
+    ...(o.netnsRelay ? { netnsRelay: o.netnsRelay } : o.netns ? { netns: true } : {}),
+    ...(o.protect?.length ? { protect: o.protect } : {}),
     // A command never outlives cordon (even a SIGKILLed one), and never keeps root's capabilities.
     dieWithParent: true,
     dropCapabilities: true,

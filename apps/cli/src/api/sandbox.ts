@@ -16,12 +16,29 @@ import { childEnv } from "./child-env.js";
 import { DecisionLog, type DecisionSummary } from "./decision-log.js";
 import { EXIT_LAUNCH_FAILED, EXIT_TIMEOUT, exitStatus } from "./exit-status.js";
 import { probeKernel } from "./kernel-facts.js";
+import { createRelaySocket, probeNamespaces, type RelaySocket } from "./isolation.js";
 import { launch, launchSync, type LaunchFailure, type LaunchOptions, type StdioEntry } from "./launch.js";
 import { loadPolicy, type PolicySource } from "./load-policy.js";
 import { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
 import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
 
 type KernelFds = Pick<LaunchOptions, "rulesetFd" | "seccompFd">;
+
+/** The namespace part of a launch, from the plan. */
+function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null): Pick<LaunchOptions, "netns" | "netnsRelay" | "protect"> {
+  const iso = plan.isolation;
+  if (!iso) return {};
+  const out: Pick<LaunchOptions, "netns" | "netnsRelay" | "protect"> = {};
+  if (iso.network === "namespace") {
+    if (plan.network.mode === "platform") {
+      // negotiate() only plans this when the relay socket exists (see Sandbox.create).
+      if (!proxy || !relay) throw new Error("namespace isolation needs the proxy's unix socket");
+      out.netnsRelay = { port: proxy.port, socketPath: relay.path };
+    } else out.netns = true;
+  }
+  if (iso.protect.length > 0) out.protect = iso.protect;
+  return out;
+}
 
 export interface SandboxOptions extends PolicySource {
   /** Working directory of the commands (and the workdir of the policy). Default: process.cwd(). */
@@ -99,6 +116,7 @@ export class Sandbox extends EventEmitter {
     private readonly baseEnv: NodeJS.ProcessEnv,
     private readonly proxy: SandboxProxy | null,
     readonly notes: readonly string[],
+    private readonly relay: RelaySocket | null,
   ) {
     super();
     proxy?.onDecision((e) => {
@@ -111,16 +129,22 @@ export class Sandbox extends EventEmitter {
     const cwd = options.cwd ?? process.cwd();
     const tmpdir = createPrivateTmpdir();
     let proxy: SandboxProxy | null = null;
+    let relay: RelaySocket | null = null;
     try {
       const policy = loadPolicy(options, { cwd, tmpdir });
       const notes: string[] = [];
       let effective = policy;
+      // The relay's unix socket exists whenever namespace isolation may apply; negotiation decides.
+      if (policy.network.mode === "platform" && policy.network.isolation !== "landlock" && probeNamespaces().available) {
+        relay = createRelaySocket(policy);
+      }
       if (policy.network.mode === "platform" || policy.network.mode === "proxy") {
         const started = await startSandboxProxy({
           network: policy.network,
           thread: options.proxyThread ?? "worker",
           ...(options.auditLog !== undefined ? { auditLog: options.auditLog } : {}),
           ...(options.hosts ? { hosts: options.hosts } : {}),
+          ...(relay ? { unixSocket: relay.path } : {}),
         });
         proxy = started.proxy;
         if (started.note) notes.push(started.note);
@@ -128,9 +152,10 @@ export class Sandbox extends EventEmitter {
       }
       const n = negotiateHere(effective);
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
-      return new Sandbox(negotiated(effective, n), cwd, tmpdir, options.env ?? process.env, proxy, notes);
+      return new Sandbox(negotiated(effective, n), cwd, tmpdir, options.env ?? process.env, proxy, notes, relay);
     } catch (e) {
       await proxy?.close().catch(() => {});
+      relay?.remove();
       removePrivateTmpdir(tmpdir);
       throw e;
     }
@@ -272,6 +297,7 @@ export class Sandbox extends EventEmitter {
       stdio,
       ...fds,
       ...(this.current.plan.landlock?.restrictFlags ? { restrictFlags: this.current.plan.landlock.restrictFlags } : {}),
+      ...isolationOptions(this.current.plan, this.proxy, this.relay),
     };
   }
 
@@ -293,6 +319,9 @@ export class Sandbox extends EventEmitter {
     const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: this.proxy.port } } : next;
     const n = negotiateHere(effective);
     if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
+    if (n.plan.isolation?.network === "namespace" && next.network.mode === "platform" && !this.relay) {
+      throw new Error("update cannot switch to namespace isolation (the proxy has no relay socket); create a new sandbox");
+    }
     await this.proxy?.update(effective.network);
     this.current = negotiated(effective, n);
   }
@@ -310,6 +339,7 @@ export class Sandbox extends EventEmitter {
     );
     await Promise.all(waits);
     await this.proxy?.close().catch(() => {});
+    this.relay?.remove();
     removePrivateTmpdir(this.tmpdir);
   }
 }
@@ -323,7 +353,7 @@ interface Negotiated {
 }
 
 function negotiateHere(policy: ResolvedPolicy) {
-  return negotiate(policy, probeKernel(policyPaths(policy)));
+  return negotiate(policy, probeKernel(policyPaths(policy), policy));
 }
 
 function negotiated(policy: ResolvedPolicy, n: ReturnType<typeof negotiateHere>): Negotiated {

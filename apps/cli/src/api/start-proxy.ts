@@ -21,6 +21,8 @@ export interface StartProxyOptions {
   auditLog?: string | Writable;
   /** Names resolved without DNS (name → addresses). */
   hosts?: Record<string, string[]>;
+  /** Also listen on this unix socket (the namespace relay's destination). */
+  unixSocket?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ async function start(o: StartProxyOptions, token: string, port: number): Promise
     token,
     ...(o.auditLog !== undefined ? { auditLog: o.auditLog } : {}),
     ...(o.hosts ? { hosts: o.hosts } : {}),
+    ...(o.unixSocket !== undefined ? { unixSocket: o.unixSocket } : {}),
   };
   // Tunnels go through the zero-copy native relay; a worker loads it itself (by module URL).
   const native = nativeRelayWanted();

@@ -4,9 +4,10 @@ import { status as landlockStatus } from "@cordon/landlock-native";
 import { defaultPolicy, negotiate, policyPaths, resolvePolicy, type NetworkMode } from "@cordon/policy";
 import { homedir, tmpdir } from "node:os";
 import { probeKernel } from "../api/kernel-facts.js";
+import { probeNamespaces } from "../api/isolation.js";
 import { table } from "../report/format.js";
 
-const NETWORK_PROTECTIONS = ["outbound TCP", "host allowlist", "UDP", "other protocols", "network", "network.udp", "network.other-protocols"];
+const NETWORK_PROTECTIONS = ["outbound TCP", "host allowlist", "TCP port rules are address-blind", "UDP", "other protocols", "network", "network.udp", "network.other-protocols"];
 
 const FEATURES: [number, string][] = [
   [1, "filesystem access control"],
@@ -30,13 +31,23 @@ export const doctorCommand: CommandModule<object, { json?: boolean }> = {
     const env = environmentFacts();
     const modes = (["platform", "proxy", "none", "unrestricted"] as NetworkMode[]).map((mode) => {
       const r = resolvePolicy({ base: defaultPolicy(), inline: { network: mode } }, { cwd: process.cwd(), home: homedir(), tmpdir: tmpdir() });
-      if (!r.ok) return { mode, status: "error", summary: r.errors.map(String).join("; ") };
-      const n = negotiate(r.policy, probeKernel(policyPaths(r.policy)));
+      if (!r.ok) return { mode, status: "error", isolation: "-", summary: r.errors.map(String).join("; ") };
+      const n = negotiate(r.policy, probeKernel(policyPaths(r.policy), r.policy));
       const net = n.report.items.filter((i) => NETWORK_PROTECTIONS.includes(i.protection));
-      return { mode, status: n.report.status, summary: net.map((i) => `${i.protection}: ${i.enforcedBy}`).join("; ") || "no network restriction" };
+      const isolation: string = n.plan.isolation?.network ?? "landlock";
+      return { mode, status: n.report.status, isolation, summary: net.map((i) => `${i.protection}: ${i.enforcedBy}`).join("; ") || "no network restriction" };
     });
+    const ns = probeNamespaces();
+    const isolation = {
+      namespaces: ns,
+      // What --isolation auto gives the built-in platform policy here, and the gap that remains otherwise.
+      applies: ns.available ? "namespace" : "landlock",
+      summary: ns.available
+        ? `namespace (${ns.how}): platform mode runs commands in a network namespace with only loopback; protected paths are read-only bind mounts`
+        : `landlock only (${ns.reason}): any host on the proxy port stays reachable (Landlock port rules are address-blind), and protected paths inside writable directories stay writable`,
+    };
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ landlock: st, ...env, modes }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ landlock: st, ...env, isolation, modes }, null, 2)}\n`);
       return;
     }
     const out: string[] = [];
@@ -46,9 +57,10 @@ export const doctorCommand: CommandModule<object, { json?: boolean }> = {
     out.push(table(FEATURES.map(([abi, what]) => ["  " + (st.abi >= abi ? "yes" : "no "), `ABI ${abi}`, what])));
     out.push(`seccomp filters: ${env.seccomp}`);
     out.push(`user namespaces: ${env.userns}`);
+    out.push(`isolation: ${isolation.summary}`);
     out.push("");
     out.push("Network modes with the built-in policy on this kernel:");
-    out.push(table([["MODE", "STATUS", "NETWORK"], ...modes.map((m) => [m.mode, m.status, m.summary])]));
+    out.push(table([["MODE", "STATUS", "ISOLATION", "NETWORK"], ...modes.map((m) => [m.mode, m.status, m.isolation, m.summary])]));
     process.stdout.write(`${out.join("\n")}\n`);
   },
 };

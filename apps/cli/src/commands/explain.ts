@@ -24,7 +24,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     const tmpdir = createPrivateTmpdir();
     try {
       const policy = loadPolicy(policySourceFromArgs(argv), { cwd: process.cwd(), tmpdir });
-      const facts = probeKernel(policyPaths(policy));
+      const facts = probeKernel(policyPaths(policy), policy);
       if (argv.abi !== undefined) facts.landlock = { abi: argv.abi, errata: facts.landlock.errata };
       const n = negotiate(policy, facts);
       if (argv.json) {

@@ -1,5 +1,5 @@
 import type { Argv, Options } from "yargs";
-import type { Compat, InlineOptions, NetworkMode } from "@cordon/policy";
+import type { Compat, InlineOptions, Isolation, NetworkMode } from "@cordon/policy";
 import type { PolicySource } from "../api/load-policy.js";
 
 export interface PolicyArgs {
@@ -13,6 +13,7 @@ export interface PolicyArgs {
   network?: NetworkMode;
   "proxy-port"?: number;
   compat?: Compat;
+  isolation?: Isolation;
 }
 
 /** The options every policy-taking command shares (run, explain, proxy). */
@@ -27,6 +28,11 @@ export const POLICY_OPTIONS = {
   network: { type: "string", choices: ["platform", "proxy", "none", "unrestricted"], describe: "Network mode" },
   "proxy-port": { type: "number", describe: "Proxy port (0 = any free port)" },
   compat: { type: "string", choices: ["best-effort", "soft", "hard"], describe: "What to do when the kernel lacks a feature" },
+  isolation: {
+    type: "string",
+    choices: ["auto", "namespace", "landlock"],
+    describe: "Network fence: a network namespace (no other host reachable), Landlock port rules only, or auto",
+  },
 } satisfies Record<string, Options>;
 
 export function withPolicyOptions<T>(y: Argv<T>): Argv<T & PolicyArgs> {
@@ -43,6 +49,7 @@ export function policySourceFromArgs(a: PolicyArgs): PolicySource {
   if (a.network) inline.network = a.network;
   if (a["proxy-port"] !== undefined) inline.proxyPort = a["proxy-port"];
   if (a.compat) inline.compat = a.compat;
+  if (a.isolation) inline.isolation = a.isolation;
   return {
     ...(a.policy ? { policy: a.policy } : {}),
     ...(a.preset?.length ? { presets: a.preset } : {}),
