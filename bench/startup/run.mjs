@@ -44,6 +44,8 @@ const commands = [
   { name: "node -e 0", argv: [process.execPath, "-e", "0"] },
   { name: "cordon run -- true", argv: [process.execPath, CLI_BIN, "run", "--", "true"] },
   { name: "cordon run --network none -- true", argv: [process.execPath, CLI_BIN, "run", "--network", "none", "--", "true"] },
+  // Issue 7: the default (--isolation auto) is namespace mode where namespaces exist; this is Landlock only.
+  { name: "cordon run --isolation landlock -- true", argv: [process.execPath, CLI_BIN, "run", "--isolation", "landlock", "--", "true"] },
 ];
 if (opt["no-srt"]) skipped.push("srt: skipped (--no-srt)");
 else {
@@ -79,6 +81,9 @@ const base = by("true");
 const nodeR = by("node -e 0");
 const cordon = by("cordon run -- true");
 const cordonNone = by("cordon run --network none -- true");
+const cordonLandlock = by("cordon run --isolation landlock -- true");
+const isolationHere = spawnSync(process.execPath, [CLI_BIN, "doctor", "--json"], { cwd: work, encoding: "utf8" });
+const isolationApplies = isolationHere.status === 0 ? JSON.parse(isolationHere.stdout).isolation?.applies : undefined;
 const srtR = results.find((r) => r.name.startsWith("srt"));
 
 // ----- where the time goes -----
@@ -182,6 +187,9 @@ function render() {
     L.push(`- cordon overhead over \`node -e 0\`: **${f1(over)} ms** (mean ${f1(cordon.mean)} − ${f1(nodeR.mean)}; target < 50 ms: **${over < 50 ? "met" : "not met"}**). \`cordon run\` takes ${f2(cordon.mean / nodeR.mean)}× \`node -e 0\`.`);
   }
   if (cordonNone && nodeR) L.push(`- \`--network none\` (no proxy): overhead over \`node -e 0\` ${f1(cordonNone.mean - nodeR.mean)} ms; default minus \`--network none\`: ${f1(cordon.mean - cordonNone.mean)} ms (within noise: both import the same modules, and the proxy itself starts in a few ms, see table 3).`);
+  if (cordon && cordonLandlock) {
+    L.push(`- Namespace isolation (issue 7): \`cordon run -- true\` uses \`--isolation auto\`, which is **${isolationApplies ?? "unknown"}** mode here (\`cordon doctor\`). Namespace mode minus Landlock-only (\`--isolation landlock\`): **${f1(cordon.mean - cordonLandlock.mean)} ms** (${f1(cordon.mean)} vs ${f1(cordonLandlock.mean)} ms): a user, network and mount namespace, bringing up \`lo\`, the relay's listeners and the supervisor's fork, plus the proxy's unix socket.`);
+  }
   if (cordon && srtR) L.push(`- srt / cordon: **${f2(srtR.mean / cordon.mean)}×** (srt ${f1(srtR.mean)} ms vs cordon ${f1(cordon.mean)} ms; target: several times faster). Sandbox cost alone (minus \`node -e 0\`): srt ${f1(srtR.mean - nodeR.mean)} ms vs cordon ${f1(cordon.mean - nodeR.mean)} ms = ${f2((srtR.mean - nodeR.mean) / (cordon.mean - nodeR.mean))}×.`);
   if (profile) renderProfile(L);
   L.push("", "## Reproduce", "");

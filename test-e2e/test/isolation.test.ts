@@ -129,6 +129,18 @@ describe("network isolation against a second host on the proxy port", () => {
     expect(json.report.items.find((i: { protection: string }) => i.protection === "TCP port rules are address-blind")).toMatchObject({ enforcedBy: "kernel", mechanism: "network namespace" });
   });
 
+  it("namespace mode fences TCP even without Landlock ABI 4 (the fallback Landlock-only mode cannot)", async () => {
+    const r = await cordon(["run", "--policy", join(work, "policy.json"), "--isolation", "namespace", "--", ...direct("via-abi3")], {
+      cwd: work,
+      env: { CORDON_LANDLOCK_ABI_MAX: "3" },
+    });
+    expect(r.stdout.trim()).toBe("ENETUNREACH");
+    expect(r.stderr).not.toMatch(/NETWORK NOT KERNEL-ENFORCED/);
+    await run("landlock", direct("sentinel-abi3"));
+    await hostSaw((l) => l === "data sentinel-abi3");
+    expect(seen).not.toContain("data via-abi3");
+  });
+
   it.each(["landlock", "namespace"])("%s: an allowed host through the proxy still works", async (isolation) => {
     const r = await run(isolation, ["curl", "-sS", "--max-time", "10", `http://${TEST_HOST}:${HTTP_PORT}/`]);
     expect(r.stdout).toBe("hello from the test host\n");

@@ -71,7 +71,8 @@ describe("platform mode on the real kernel", () => {
 
   it("without ABI 4 falls back to the cooperative proxy, and says so", async () => {
     const before = direct.connections();
-    const r = await cordon(["run", "--policy", policyFile, "--", ...connectProbe(direct.port)], {
+    // Landlock only: a network namespace (isolation.test.ts) fences TCP whatever the ABI.
+    const r = await cordon(["run", "--policy", policyFile, "--isolation", "landlock", "--", ...connectProbe(direct.port)], {
       cwd: work,
       env: { CORDON_LANDLOCK_ABI_MAX: "3" },
     });
@@ -83,7 +84,7 @@ describe("platform mode on the real kernel", () => {
   });
 
   it("refuses to run under --compat hard without ABI 4", async () => {
-    const r = await cordon(["run", "--policy", policyFile, "--compat", "hard", "--", "true"], {
+    const r = await cordon(["run", "--policy", policyFile, "--compat", "hard", "--isolation", "landlock", "--", "true"], {
       cwd: work,
       env: { CORDON_LANDLOCK_ABI_MAX: "3" },
     });
