@@ -186,10 +186,12 @@ describe("protected paths", () => {
       "echo '[core] hooksPath = /tmp' >> .git/config || echo config:refused",
       "printf '#!/bin/sh\\n' > .git/hooks/pre-commit || echo hook:refused",
       "rm -f .env || echo rm:refused",
+      // The classic way round a read-only subdirectory: move its parent aside and recreate it.
+      "mv .git .git-aside || echo mv:refused",
       "cat .env",
     ].join("; ");
     const r = await cordon(["run", "--", "sh", "-c", script], { cwd: project });
-    expect(r.stdout).toBe("env:refused\nconfig:refused\nhook:refused\nrm:refused\nAPI_KEY=secret\n");
+    expect(r.stdout).toBe("env:refused\nconfig:refused\nhook:refused\nrm:refused\nmv:refused\nAPI_KEY=secret\n");
     expect(r.stderr).toMatch(/Read-only file system/);
     expect(hashTree(project)).toBe(before);
   });

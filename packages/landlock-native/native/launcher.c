@@ -5,7 +5,7 @@
  *
  *   cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S]
  *                   [--seccomp-fd M] [--netns] [--netns-relay PORT:SOCKET]
- *                   [--protect PATH]... [--] CMD [ARGS...]
+ *                   [--protect PATH]... [--pin DIR]... [--] CMD [ARGS...]
  *
  * Stages: status fd → override check → namespaces (netns.c, mounts.c) →
  * supervise (fork; the parent relays and waits: relay.c, supervise.c) →
@@ -58,6 +58,8 @@ struct options {
   int drop_caps;       /* shed every capability before exec */
   const char **protect; /* paths made read-only in a new mount namespace */
   int nprotect;
+  const char **pin; /* directories made mount points (not renamable), before the protected paths */
+  int npin;
   char **command; /* NULL-terminated argv of the command */
 };
 
@@ -113,7 +115,7 @@ static void usage(const char *why) {
   fprintf(stderr,
           "cordon-launcher: %s\n"
           "usage: cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S] [--seccomp-fd M] [--netns] "
-          "[--netns-relay PORT:SOCKET] [--protect PATH]... [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]\n",
+          "[--netns-relay PORT:SOCKET] [--protect PATH]... [--pin DIR]... [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]\n",
           why);
   exit(EXIT_USAGE);
 }
@@ -168,8 +170,10 @@ static void parse_args(int argc, char **argv, struct options *o) {
   o->relay_socket = NULL;
   o->protect = calloc((size_t)argc, sizeof *o->protect);
   o->nprotect = 0;
+  o->pin = calloc((size_t)argc, sizeof *o->pin);
+  o->npin = 0;
   o->command = NULL;
-  if (o->protect == NULL) usage("out of memory");
+  if (o->protect == NULL || o->pin == NULL) usage("out of memory");
 
   int i = 1;
   for (; i < argc; i++) {
@@ -205,6 +209,9 @@ static void parse_args(int argc, char **argv, struct options *o) {
     } else if (strcmp(a, "--protect") == 0) {
       if (value == NULL || value[0] != '/') usage("--protect needs an absolute path");
       o->protect[o->nprotect++] = value;
+    } else if (strcmp(a, "--pin") == 0) {
+      if (value == NULL || value[0] != '/') usage("--pin needs an absolute path");
+      o->pin[o->npin++] = value;
     } else {
       char why[256];
       snprintf(why, sizeof why, "unknown option '%s'", a);
@@ -258,13 +265,16 @@ static int override_abi(void) {
  */
 static void stage_namespaces(const struct options *o, int listeners[2], int *nlisteners) {
   *nlisteners = 0;
-  int flags = (o->netns ? CLONE_NEWNET : 0) | (o->nprotect > 0 ? CLONE_NEWNS : 0);
+  int mounts = o->nprotect > 0 || o->npin > 0;
+  int flags = (o->netns ? CLONE_NEWNET : 0) | (mounts ? CLONE_NEWNS : 0);
   if (flags == 0) return;
   char why[512];
   int err = cordon_unshare(flags, why, sizeof why);
   if (err == 0 && o->netns) err = cordon_loopback_up(why, sizeof why);
   if (err == 0 && o->relay_port > 0) err = cordon_listen_loopback(o->relay_port, listeners, nlisteners, why, sizeof why);
-  if (err == 0 && o->nprotect > 0) err = cordon_mounts_private(why, sizeof why);
+  if (err == 0 && mounts) err = cordon_mounts_private(why, sizeof why);
+  /* Pins first: a later read-only bind below a pinned directory then sits on the pin. */
+  for (int i = 0; err == 0 && i < o->npin; i++) err = cordon_pin_path(o->pin[i], why, sizeof why);
   for (int i = 0; err == 0 && i < o->nprotect; i++) err = cordon_protect_path(o->protect[i], why, sizeof why);
   if (err != 0) fail(EXIT_SETUP, "namespaces", err, "%s", why);
 }

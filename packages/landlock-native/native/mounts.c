@@ -33,6 +33,13 @@ static unsigned long kept_flags(const char *path) {
   return f;
 }
 
+int cordon_pin_path(const char *path, char *why, size_t why_cap) {
+  if (mount(path, path, NULL, MS_BIND, NULL) == 0) return 0;
+  int err = errno;
+  snprintf(why, why_cap, "pinning %s: bind mount: %s", path, strerror(err));
+  return err;
+}
+
 int cordon_protect_path(const char *path, char *why, size_t why_cap) {
   if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) != 0) {
     int err = errno;

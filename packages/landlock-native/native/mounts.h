@@ -13,6 +13,13 @@
 /* Makes every mount private (recursively) so nothing done here propagates to the host. */
 int cordon_mounts_private(char *why, size_t why_cap);
 
+/*
+ * Bind-mounts an existing directory onto itself, writable: a mount point cannot
+ * be renamed or removed (EBUSY), so a protected path's parent (.git for
+ * .git/hooks) cannot be moved aside and replaced by a fresh, writable copy.
+ */
+int cordon_pin_path(const char *path, char *why, size_t why_cap);
+
 /* Bind-mounts an existing path onto itself read-only. ENOENT when it no longer exists. */
 int cordon_protect_path(const char *path, char *why, size_t why_cap);
 

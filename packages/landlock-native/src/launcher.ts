@@ -44,6 +44,8 @@ export interface LauncherOptions {
   netnsRelay?: { port: number; socketPath: string };
   /** Existing absolute paths bind-mounted read-only onto themselves in a new mount namespace. */
   protect?: readonly string[];
+  /** Existing directories bind-mounted onto themselves (still writable) so they cannot be renamed or removed. */
+  pin?: readonly string[];
   /** SIGKILL the command when the launcher's parent (cordon) exits, even by SIGKILL. */
   dieWithParent?: boolean;
   /** Shed every capability (root's included) before exec: Landlock does not cover chmod/chown. */
@@ -65,7 +67,7 @@ function bad(hint: string): LandlockError {
 
 /** The launcher's argv (without the launcher itself) for the given options. */
 export function launcherArgs(options: LauncherOptions): string[] {
-  const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, protect = [], dieWithParent, dropCapabilities, command, args = [] } = options;
+  const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, protect = [], pin = [], dieWithParent, dropCapabilities, command, args = [] } = options;
   checkInt(rulesetFd, "rulesetFd", 0);
   checkInt(restrictFlags, "restrictFlags", 0);
   checkInt(statusFd, "statusFd", 3);
@@ -89,6 +91,10 @@ export function launcherArgs(options: LauncherOptions): string[] {
   } else if (netns) argv.push("--netns");
   if (dieWithParent) argv.push("--die-with-parent");
   if (dropCapabilities) argv.push("--drop-caps");
+  for (const path of pin) {
+    if (typeof path !== "string" || !path.startsWith("/") || path.includes("\0")) throw bad(`pin paths must be absolute, got ${JSON.stringify(path)}`);
+    argv.push("--pin", path);
+  }
   for (const path of protect) {
     if (typeof path !== "string" || !path.startsWith("/") || path.includes("\0")) throw bad(`protect paths must be absolute, got ${JSON.stringify(path)}`);
     argv.push("--protect", path);

@@ -250,6 +250,21 @@ describe("protected paths (mount namespace)", () => {
     expect(hashTree(tree)).toBe(before);
   });
 
+  it("a pinned parent cannot be moved aside and replaced by a writable copy, but stays writable inside", async () => {
+    const before = hashTree(tree);
+    const git = join(tree, ".git");
+    const script = [
+      `${probePath} rename ${git} ${join(tree, "moved")}`,
+      `${probePath} rmdir ${git}`,
+      `${probePath} creat ${join(git, "scratch")}`,
+      `${probePath} unlink ${join(git, "scratch")}`,
+      `${probePath} creat ${join(git, "hooks", "pre-commit")}`,
+    ].join("; ");
+    const r = await runChild(launcherPath, launcherArgs({ statusFd: 4, pin: [git], protect: [join(git, "hooks")], command: "sh", args: ["-c", script] }));
+    expect(r.stdout.trim().split("\n")).toEqual(["EBUSY", "EBUSY", "OK", "OK", "EROFS"]);
+    expect(hashTree(tree)).toBe(before);
+  });
+
   it("fails closed (125, stage namespaces) when a protected path has gone", async () => {
     const r = await runChild(launcherPath, launcherArgs({ statusFd: 4, protect: [join(tree, "gone")], command: "true" }));
     expect(r.code).toBe(LAUNCHER_EXIT.SETUP_FAILED);

@@ -20,7 +20,7 @@ const LISTED = 6;
 export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writableDirs: readonly string[]): IsolationOutcome | undefined {
   const ns = facts.namespaces;
   if (ns === undefined) return undefined;
-  const out: IsolationOutcome = { plan: { network: "landlock", why: "", protect: [] }, items: [], warnings: [], errors: [] };
+  const out: IsolationOutcome = { plan: { network: "landlock", why: "", protect: [], pin: [] }, items: [], warnings: [], errors: [] };
   const hard = policy.compat === "hard";
   const unavailable = `namespaces are unavailable here${ns.reason ? ` (${ns.reason})` : ""}`;
 
@@ -71,7 +71,12 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
     const requested = `${paths.length} existing path(s) read-only inside writable directories: ${list(paths)}`;
     if (ns.available) {
       out.plan.protect = paths;
-      out.items.push({ protection: "protected paths", requested, enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full", why: "writes fail with EROFS, removing or renaming them with EBUSY; reads work", kind: "requested" });
+      const pins = new Set<string>();
+      for (const p of paths) {
+        for (let dir = posix.dirname(p); dir !== "/" && isStrictlyInside(dir, writableDirs); dir = posix.dirname(dir)) pins.add(dir);
+      }
+      out.plan.pin = [...pins].sort();
+      out.items.push({ protection: "protected paths", requested, enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full", why: `writes fail with EROFS, removing or renaming them with EBUSY; reads work${out.plan.pin.length ? `; their parent directories (${list(out.plan.pin)}) cannot be renamed or removed (EBUSY)` : ""}`, kind: "requested" });
     } else {
       const why = `Landlock cannot deny a path inside a writable directory, and ${unavailable}`;
       out.items.push({ protection: "protected paths", requested, enforcedBy: "nothing", level: "none", why, hint: "run where user namespaces are enabled (or as root)", kind: "requested" });

@@ -54,6 +54,11 @@ export interface IsolationPlan {
   why: string;
   /** Existing paths to bind read-only in a mount namespace (empty: no mount namespace). */
   protect: string[];
+  /**
+   * Their ancestors inside writable directories, bound onto themselves (still writable) so they
+   * cannot be renamed aside and replaced (`mv .git .git2; mkdir -p .git/hooks`).
+   */
+  pin: string[];
 }
 
 export interface EnforcementPlan {

@@ -153,6 +153,8 @@ describe("negotiate: protected paths", () => {
     const n = negotiate(p, facts(p, AVAILABLE, { [hooks]: [hooks], [env]: [`${FACTS.cwd}/.env`, `${FACTS.cwd}/.envrc`], [`${FACTS.home}/.bashrc`]: [`${FACTS.home}/.bashrc`] }));
     // ~/.bashrc is not inside a writable directory: Landlock already keeps it read-only.
     expect(n.plan.isolation?.protect).toEqual([`${FACTS.cwd}/.env`, `${FACTS.cwd}/.envrc`, hooks]);
+    // .git cannot be moved aside and replaced by a writable copy.
+    expect(n.plan.isolation?.pin).toEqual([`${FACTS.cwd}/.git`]);
     expect(item(n, "protected paths")).toMatchObject({ enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full" });
     const missing = item(n, "protected paths not present")!;
     expect(missing).toMatchObject({ kind: "limitation", enforcedBy: "nothing" });

@@ -19,6 +19,8 @@ export interface LaunchOptions {
   netnsRelay?: { port: number; socketPath: string };
   /** Existing paths made read-only in a mount namespace. */
   protect?: readonly string[];
+  /** Their parent directories, made unrenamable mount points. */
+  pin?: readonly string[];
 }
 
 /** One of the three standard streams, as child_process.spawn takes it. */
@@ -74,6 +76,7 @@ function launchSpec(o: LaunchOptions): { args: string[]; options: SpawnOptions }
     ...(o.seccompFd !== undefined ? { seccompFd: SECCOMP_FD } : {}),
     ...(o.netnsRelay ? { netnsRelay: o.netnsRelay } : o.netns ? { netns: true } : {}),
     ...(o.protect?.length ? { protect: o.protect } : {}),
+    ...(o.pin?.length ? { pin: o.pin } : {}),
     // A command never outlives cordon (even a SIGKILLed one), and never keeps root's capabilities.
     dieWithParent: true,
     dropCapabilities: true,

@@ -25,10 +25,10 @@ import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
 type KernelFds = Pick<LaunchOptions, "rulesetFd" | "seccompFd">;
 
 /** The namespace part of a launch, from the plan. */
-function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null): Pick<LaunchOptions, "netns" | "netnsRelay" | "protect"> {
+function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null): Pick<LaunchOptions, "netns" | "netnsRelay" | "protect" | "pin"> {
   const iso = plan.isolation;
   if (!iso) return {};
-  const out: Pick<LaunchOptions, "netns" | "netnsRelay" | "protect"> = {};
+  const out: Pick<LaunchOptions, "netns" | "netnsRelay" | "protect" | "pin"> = {};
   if (iso.network === "namespace") {
     if (plan.network.mode === "platform") {
       // negotiate() only plans this when the relay socket exists (see Sandbox.create).
@@ -37,6 +37,7 @@ function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, rel
     } else out.netns = true;
   }
   if (iso.protect.length > 0) out.protect = iso.protect;
+  if (iso.pin.length > 0) out.pin = iso.pin;
   return out;
 }
 
