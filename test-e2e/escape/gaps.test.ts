@@ -100,17 +100,19 @@ describe("residual gaps with both layers on (documented in README.md)", () => {
     expect(await attempt(noBind, "listen-autobind")).toBe("OK");
   });
 
-  it("pathname UNIX sockets outside the sandbox", async () => {
+  it("pathname UNIX sockets outside the sandbox: closed by seccomp below ABI 9, by Landlock from ABI 9", async () => {
     const path = join(tempDir("cordon-escape-sock-"), "agent.sock");
     const l = await unixListener(path);
     try {
-      if (effectiveAbi() >= 9) {
-        expect(await attempt(box, "unix-path-connect", path)).toBe("EACCES");
-      } else {
-        // Below ABI 9 Landlock does not govern connect() to pathname sockets (ssh-agent, docker.sock).
-        expect(await attempt(box, "unix-path-connect", path)).toBe("OK");
+      // Landlock alone below ABI 9 does not govern connect() to pathname sockets (ssh-agent, docker.sock) ...
+      if (effectiveAbi() < 9) {
+        expect(await attempt({ ...box, layers: "landlock-only" as const }, "unix-path-connect", path)).toBe("OK");
         await until(() => l.accepted() === 1);
       }
+      // ... so with both layers socket(AF_UNIX) itself fails (network.allowUnixSockets: false, the default).
+      const before = l.accepted();
+      expect(await attempt(box, "unix-path-connect", path)).toBe(effectiveAbi() >= 9 ? "EACCES" : "EPERM");
+      expect(l.accepted()).toBe(before);
     } finally {
       await l.close();
     }

@@ -1,20 +1,17 @@
-// The policy side (pure) against the native side: @cordon/policy's seccompPlan
-// must produce exactly what landlock-native's defaultSeccompSpec builds, and
-// that data must compile. Both are imported by path (this package depends on the CLI only).
+// The policy side (pure) decides the seccomp spec; the native side compiles it.
+// Every spec the policy can produce must compile for both architectures (every
+// syscall it names is in the native tables). Both are imported by path (this
+// package depends on the CLI only).
 import { describe, expect, it } from "vitest";
-import { ALWAYS_DENIED_SYSCALLS, compileSeccomp, defaultSeccompSpec } from "../../packages/landlock-native/src/index.js";
-import { ALWAYS_DENIED, seccompPlan } from "../../packages/policy/src/seccomp/index.js";
+import { compileSeccomp } from "../../packages/landlock-native/src/index.js";
+import { seccompPlan } from "../../packages/policy/src/seccomp/index.js";
 
 const modes = ["platform", "proxy", "none", "unrestricted"] as const;
 
-describe("seccompPlan (policy) agrees with defaultSeccompSpec (native)", () => {
-  it("has the same always-denied list", () => {
-    expect([...ALWAYS_DENIED]).toEqual([...ALWAYS_DENIED_SYSCALLS]);
-  });
-
-  it.each(modes.flatMap((mode) => [7, 10].map((abi) => [mode, abi] as const)))("mode %s, Landlock ABI %i", (mode, abi) => {
+describe("every seccompPlan spec compiles", () => {
+  it.each(modes.flatMap((mode) => [7, 9, 10].map((abi) => [mode, abi] as const)))("mode %s, Landlock ABI %i", (mode, abi) => {
     const plan = seccompPlan({ network: { mode } }, { landlockAbi: abi, seccomp: true, arch: "x64" });
-    expect(plan.spec).toEqual(defaultSeccompSpec({ network: mode, landlockHandlesUdp: abi >= 10 }));
+    expect(plan.spec?.denyUnixSocket).toBe(abi < 9 ? true : undefined);
     // Structural typing: the policy's data is a valid native spec for both arches.
     expect(compileSeccomp(plan.spec!, "x64").length).toBeGreaterThan(0);
     expect(compileSeccomp(plan.spec!, "arm64").length).toBeGreaterThan(0);

@@ -4,7 +4,6 @@
 import { describe, expect, it } from "vitest";
 import {
   AF,
-  ALWAYS_DENIED_SYSCALLS,
   AUDIT_ARCH_AARCH64,
   AUDIT_ARCH_X86_64,
   CLONE_NEWUSER,
@@ -14,10 +13,10 @@ import {
   SYSCALLS_X86_64,
   X32_SYSCALL_BIT,
   compileSeccomp,
-  defaultSeccompSpec,
   seccompProgramFd,
   type SeccompSpec,
 } from "../src/index.js";
+import { ALWAYS_DENIED_SYSCALLS, cordonSpec } from "./cordon-specs.js";
 import { action, runFilter } from "./seccomp-bpf-interpreter.js";
 
 const AUDIT_ARCH_I386 = 0x40000003;
@@ -25,7 +24,7 @@ const AUDIT_ARCH_ARM = 0x40000028;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 
-const platform = defaultSeccompSpec({ network: "platform", landlockHandlesUdp: false });
+const platform = cordonSpec("platform", { landlockHandlesUdp: false });
 
 const arches = [
   { name: "x64", audit: AUDIT_ARCH_X86_64, table: SYSCALLS_X86_64 },
@@ -108,7 +107,7 @@ describe("compileSeccomp options", () => {
   });
 
   it("allows UDP (protocol 0 or IPPROTO_UDP only) when Landlock handles it", () => {
-    const spec = defaultSeccompSpec({ network: "platform", landlockHandlesUdp: true });
+    const spec = cordonSpec("platform", { landlockHandlesUdp: true });
     expect(x64(spec, "socket", [AF.INET6, SOCK.DGRAM, 0])).toBe("ALLOW");
     expect(x64(spec, "socket", [AF.INET, SOCK.DGRAM, IPPROTO.UDP])).toBe("ALLOW");
     expect(x64(spec, "socket", [AF.INET, SOCK.DGRAM, IPPROTO.ICMP])).toBe("ERRNO(1)");
@@ -117,14 +116,26 @@ describe("compileSeccomp options", () => {
   });
 
   it.each(["proxy", "unrestricted"] as const)("leaves sockets alone in %s mode but still denies the dangerous calls", (network) => {
-    const spec = defaultSeccompSpec({ network, landlockHandlesUdp: false });
+    const spec = cordonSpec(network, { landlockHandlesUdp: false });
     expect(spec.socket).toBeUndefined();
     expect(x64(spec, "socket", [AF.PACKET, SOCK.RAW, 0])).toBe("ALLOW");
     expect(x64(spec, "io_uring_setup")).toBe("ERRNO(1)");
   });
 
+  it("denyUnixSocket fails socket(AF_UNIX) alone, with or without socket rules; socketpair stays", () => {
+    const alone: SeccompSpec = { denySyscalls: [], errno: "EPERM", denyUnixSocket: true };
+    expect(x64(alone, "socket", [AF.UNIX, SOCK.STREAM, 0])).toBe("ERRNO(1)");
+    expect(x64(alone, "socket", [AF.INET, SOCK.DGRAM, 0])).toBe("ALLOW");
+    expect(x64(alone, "socketpair", [AF.UNIX, SOCK.STREAM, 0])).toBe("ALLOW");
+    const withRules: SeccompSpec = { ...platform, denyUnixSocket: true };
+    expect(x64(withRules, "socket", [AF.UNIX, SOCK.STREAM, 0])).toBe("ERRNO(1)");
+    expect(x64(withRules, "socket", [AF.INET, SOCK.STREAM, 0])).toBe("ALLOW");
+    expect(x64(withRules, "socketpair", [AF.UNIX, SOCK.STREAM, 0])).toBe("ALLOW");
+    expect(x64(platform, "socket", [AF.UNIX, SOCK.STREAM, 0])).toBe("ALLOW");
+  });
+
   it("allows user namespaces only when asked", () => {
-    const spec = defaultSeccompSpec({ network: "none", landlockHandlesUdp: false, allowUserNamespaces: true });
+    const spec = cordonSpec("none", { landlockHandlesUdp: false, allowUserNamespaces: true });
     expect(x64(spec, "unshare", [CLONE_NEWUSER])).toBe("ALLOW");
     expect(x64(spec, "clone3")).toBe("ALLOW");
   });

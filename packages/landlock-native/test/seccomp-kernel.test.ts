@@ -5,14 +5,12 @@ import { closeSync } from "node:fs";
 import { createSocket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ALWAYS_DENIED_SYSCALLS,
   FS,
   NET,
   SYSCALLS_X86_64,
   SYSCALLS_AARCH64,
   abi,
   compileSeccomp,
-  defaultSeccompSpec,
   launcherArgs,
   launcherPath,
   parseLauncherStatus,
@@ -21,10 +19,11 @@ import {
   seccompProgramFd,
   type Ruleset,
 } from "../src/index.js";
+import { ALWAYS_DENIED_SYSCALLS, cordonSpec } from "./cordon-specs.js";
 import { baseRuleset, closeServer, freePort, listen, portOf, probePath, runChild, type RunResult } from "./helpers.js";
 
 const table = process.arch === "arm64" ? SYSCALLS_AARCH64 : SYSCALLS_X86_64;
-const platformSpec = defaultSeccompSpec({ network: "platform", landlockHandlesUdp: false });
+const platformSpec = cordonSpec("platform", { landlockHandlesUdp: false });
 
 /** Runs the probe under the launcher with `program` on fd 5 (and a ruleset on fd 3 if given). */
 async function withFilter(program: Buffer | number | null, args: string[], ruleset?: Ruleset): Promise<RunResult> {
@@ -121,6 +120,15 @@ describe("seccomp filter on the real kernel", () => {
     } finally {
       await closeServer(server);
     }
+  });
+
+  it("with denyUnixSocket, fails socket(AF_UNIX) and a pathname connect, but keeps socketpair", async () => {
+    const program = compileSeccomp({ ...platformSpec, denyUnixSocket: true });
+    expect(await answer(program, "socket", "1", "1", "0")).toBe("EPERM");
+    expect(await answer(program, "unix-path-connect", "/nonexistent.sock")).toBe("EPERM");
+    expect(await answer(program, "socketpair", "1")).toBe("OK");
+    expect(await answer(program, "socket", "2", "1", "0")).toBe("OK");
+    expect(await answer(null, "unix-path-connect", "/nonexistent.sock")).toBe("ENOENT"); // the kernel alone
   });
 
   it("survives exec and is inherited by children (sh → probe)", async () => {

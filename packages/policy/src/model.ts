@@ -53,6 +53,13 @@ export interface Policy {
     bindPorts: number[];
     /** Absent = "auto". */
     isolation?: Isolation;
+    /**
+     * Absent/false: below Landlock ABI 9 the command cannot create AF_UNIX sockets (seccomp;
+     * socketpair still works), so it cannot reach docker.sock or ssh-agent through a path it can
+     * name; from ABI 9 on, Landlock confines connect() to sockets under read-write paths instead.
+     * true: AF_UNIX sockets are not filtered (below ABI 9 every reachable pathname socket is open).
+     */
+    allowUnixSockets?: boolean;
   };
   /** true = isolate (deny outside the sandbox). */
   scopes: { abstractUnix: boolean; signals: boolean };
@@ -77,7 +84,7 @@ export interface ResolvedPath {
 /** A policy with every path absolute, normalised and deduplicated, defaults and presets merged in. */
 export interface ResolvedPolicy extends Policy {
   filesystem: FilesystemPolicy & { paths: ResolvedPath[]; protected: string[] };
-  network: NetworkPolicy & { isolation: Isolation };
+  network: NetworkPolicy & { isolation: Isolation; allowUnixSockets: boolean };
   facts: { cwd: string; home: string; tmpdir: string };
 }
 
@@ -92,4 +99,5 @@ export interface InlineOptions {
   proxyPort?: number;
   compat?: Compat;
   isolation?: Isolation;
+  allowUnixSockets?: boolean;
 }

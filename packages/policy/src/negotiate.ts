@@ -5,7 +5,7 @@ import { ACCESS_RIGHTS } from "./rights.js";
 import { seccompPlan } from "./seccomp/plan.js";
 import { planIsolation } from "./isolation.js";
 
-/** Landlock-gap items that the seccomp layer's own items supersede when seccomp is probed. */
+/** Landlock-gap items that the seccomp layer supersedes when seccomp is probed (besides any protection it reports itself). */
 const SECCOMP_REPLACES = ["UDP", "other protocols"];
 
 /** A kernel feature the policy asks for; compat levels act on the missing ones. */
@@ -148,7 +148,8 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
     const sc = seccompPlan(policy, { landlockAbi: landlock?.abi ?? 0, seccomp: facts.seccomp, arch: facts.arch ?? "unknown" });
     seccomp = sc.spec;
-    for (let i = items.length - 1; i >= 0; i--) if (SECCOMP_REPLACES.includes(items[i]!.protection)) items.splice(i, 1);
+    const superseded = new Set([...SECCOMP_REPLACES, ...sc.items.map((i) => i.protection)]);
+    for (let i = items.length - 1; i >= 0; i--) if (superseded.has(items[i]!.protection)) items.splice(i, 1);
     items.push(...sc.items);
     const unfiltered = sc.items.filter((i) => i.kind === "requested" && i.level !== "full");
     if (unfiltered.length > 0) {

@@ -67,6 +67,7 @@ export function validatePolicyData(
   if (file.extends !== undefined) policy.extends = file.extends;
   // Optional keys stay absent when the file does not set them.
   if (policy.network.isolation === undefined) delete policy.network.isolation;
+  if (policy.network.allowUnixSockets === undefined) delete policy.network.allowUnixSockets;
   return { ok: true, policy };
 }
 

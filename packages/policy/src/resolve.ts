@@ -92,6 +92,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   let includeWorkdir = defaults.filesystem.includeWorkdir;
   let scopes = { ...defaults.scopes };
   let isolation: Isolation = "auto";
+  let allowUnixSockets = false;
   const protectedEntries: string[] = [];
 
   const base = input.base;
@@ -101,6 +102,10 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     proxyPort = base.network.proxyPort;
     includeWorkdir = base.filesystem.includeWorkdir;
     scopes = { ...base.scopes };
+    if (base.network.allowUnixSockets !== undefined) {
+      if (typeof base.network.allowUnixSockets !== "boolean") errors.push(new PolicyError("network.allowUnixSockets", `expected true or false, got ${JSON.stringify(base.network.allowUnixSockets)}`));
+      else allowUnixSockets = base.network.allowUnixSockets;
+    }
     if (base.network.isolation !== undefined) {
       if (!ISOLATION_LEVELS.includes(base.network.isolation)) {
         errors.push(new PolicyError("network.isolation", `expected one of ${ISOLATION_LEVELS.join(", ")}, got ${JSON.stringify(base.network.isolation)}`));
@@ -163,6 +168,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     if (!ISOLATION_LEVELS.includes(inline.isolation)) errors.push(new PolicyError("--isolation", `expected one of ${ISOLATION_LEVELS.join(", ")}, got ${JSON.stringify(inline.isolation)}`));
     else isolation = inline.isolation;
   }
+  if (inline.allowUnixSockets !== undefined) allowUnixSockets = inline.allowUnixSockets;
   if (inline.compat !== undefined) {
     if (!COMPAT_LEVELS.includes(inline.compat)) errors.push(new PolicyError("--compat", `expected one of ${COMPAT_LEVELS.join(", ")}, got ${JSON.stringify(inline.compat)}`));
     else compat = inline.compat;
@@ -203,6 +209,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       localhostPorts: [...localhostPorts].sort((a, b) => a - b),
       bindPorts: [...bindPorts].sort((a, b) => a - b),
       isolation,
+      allowUnixSockets,
     },
     scopes,
     facts: where,

@@ -91,6 +91,7 @@ function build(z: typeof Z) {
           localhostPorts: portList.default([]),
           bindPorts: portList.default([]),
           isolation: z.enum(ISOLATION_LEVELS as [string, ...string[]], `expected one of ${ISOLATION_LEVELS.join(", ")}`).optional(),
+          allowUnixSockets: z.boolean("expected true or false").optional(),
         }, "expected a mapping")
         .prefault({}),
       scopes: z
@@ -116,7 +117,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   // schema.test.ts checks these lists against the schema's own keys.
   "": ["version", "compat", "extends", "filesystem", "network", "scopes"],
   filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec", "protected"],
-  network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation"],
+  network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation", "allowUnixSockets"],
   "network.allow[]": ["host", "ports", "allowedIps"],
   "network.deny[]": ["host", "ports"],
   scopes: ["abstractUnix", "signals"],

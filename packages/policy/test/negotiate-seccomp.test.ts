@@ -57,3 +57,36 @@ describe("negotiate with seccomp facts", () => {
     expect(report.items.some((i) => i.protection === "UDP")).toBe(true);
   });
 });
+
+describe("UNIX sockets", () => {
+  it("below ABI 9, denies creating AF_UNIX sockets and reports pathname sockets as closed by seccomp", () => {
+    const { plan, report } = withSeccomp(7, "version: 1\n", true);
+    expect(plan.seccomp?.denyUnixSocket).toBe(true);
+    const items = report.items.filter((i) => i.protection === "pathname UNIX sockets");
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp", level: "full" });
+  });
+
+  it("in every network mode (docker.sock is not a network question)", () => {
+    for (const mode of ["proxy", "unrestricted", "none"]) {
+      expect(withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true).plan.seccomp?.denyUnixSocket).toBe(true);
+    }
+  });
+
+  it("leaves them to Landlock's RESOLVE_UNIX from ABI 9", () => {
+    const { plan, report } = withSeccomp(9, "version: 1\n", true);
+    expect(plan.seccomp?.denyUnixSocket).toBeUndefined();
+    expect(report.items.find((i) => i.protection === "pathname UNIX sockets")).toMatchObject({ enforcedBy: "kernel", mechanism: expect.stringMatching(/RESOLVE_UNIX/) });
+  });
+
+  it("network.allowUnixSockets: true lifts the filter and reports the gap", () => {
+    const { plan, report } = withSeccomp(7, "version: 1\nnetwork: {allowUnixSockets: true}\n", true);
+    expect(plan.seccomp?.denyUnixSocket).toBeUndefined();
+    expect(report.items.find((i) => i.protection === "pathname UNIX sockets")).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
+  });
+
+  it("the inline option wins over the file", () => {
+    const policy = resolved("version: 1\nnetwork: {allowUnixSockets: false}\n", { allowUnixSockets: true });
+    expect(policy.network.allowUnixSockets).toBe(true);
+  });
+});

@@ -165,6 +165,6 @@ describe("policySchema", () => {
     expect(schema.required).toEqual(["version"]);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(["version", "compat", "extends", "filesystem", "network", "scopes"]);
-    expect(Object.keys(schema.properties["network"]!.properties!)).toEqual(["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation"]);
+    expect(Object.keys(schema.properties["network"]!.properties!)).toEqual(["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation", "allowUnixSockets"]);
   });
 });

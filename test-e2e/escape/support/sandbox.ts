@@ -14,7 +14,6 @@ import {
   abiMasks,
   compileSeccomp,
   createRuleset,
-  defaultSeccompSpec,
   launcherArgs,
   launcherPath,
   parseLauncherStatus,
@@ -22,6 +21,7 @@ import {
   type LauncherStatus,
   type Ruleset,
 } from "../../../packages/landlock-native/src/index.js";
+import { seccompSpecFor } from "../../../packages/policy/src/seccomp/index.js";
 
 export const probePath = join(dirname(launcherPath), "cordon-probe");
 export const programsDir = join(import.meta.dirname, "..", "programs");
@@ -86,7 +86,7 @@ export async function runSandboxed(command: string, args: string[], o: SandboxOp
   const filterFd =
     layers === "landlock-only"
       ? undefined
-      : seccompProgramFd(compileSeccomp(defaultSeccompSpec({ network: "platform", landlockHandlesUdp: false })));
+      : seccompProgramFd(compileSeccomp(seccompSpecFor("platform", effectiveAbi(o.abiMax), effectiveAbi(o.abiMax) < 9)));
   const env = { ...(o.env ?? process.env) };
   if (o.abiMax !== undefined) env.CORDON_LANDLOCK_ABI_MAX = String(o.abiMax);
   try {

@@ -14,6 +14,7 @@ export interface PolicyArgs {
   "proxy-port"?: number;
   compat?: Compat;
   isolation?: Isolation;
+  "allow-unix-sockets"?: boolean;
 }
 
 /** The options every policy-taking command shares (run, explain, proxy). */
@@ -33,6 +34,10 @@ export const POLICY_OPTIONS = {
     choices: ["auto", "namespace", "landlock"],
     describe: "Network fence: a network namespace (no other host reachable), Landlock port rules only, or auto",
   },
+  "allow-unix-sockets": {
+    type: "boolean",
+    describe: "Let the command create AF_UNIX sockets (below Landlock ABI 9 that opens every socket it can name: docker.sock, ssh-agent)",
+  },
 } satisfies Record<string, Options>;
 
 export function withPolicyOptions<T>(y: Argv<T>): Argv<T & PolicyArgs> {
@@ -50,6 +55,7 @@ export function policySourceFromArgs(a: PolicyArgs): PolicySource {
   if (a["proxy-port"] !== undefined) inline.proxyPort = a["proxy-port"];
   if (a.compat) inline.compat = a.compat;
   if (a.isolation) inline.isolation = a.isolation;
+  if (a["allow-unix-sockets"] !== undefined) inline.allowUnixSockets = a["allow-unix-sockets"];
   return {
     ...(a.policy ? { policy: a.policy } : {}),
     ...(a.preset?.length ? { presets: a.preset } : {}),

@@ -84,10 +84,8 @@ export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): 
     a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
     a.label(`deny_${i}_done`);
   });
-  if (spec.socket) {
-    a.jump(BPF.JEQ_K, nr("socket"), "socket", "next");
-    a.jump(BPF.JEQ_K, nr("socketpair"), "socketpair", "next");
-  }
+  if (spec.socket || spec.denyUnixSocket) a.jump(BPF.JEQ_K, nr("socket"), "socket", "next");
+  if (spec.socket) a.jump(BPF.JEQ_K, nr("socketpair"), "socketpair", "next");
   if (spec.denyNewUserNamespaces) {
     a.jump(BPF.JEQ_K, nr("clone"), "newuser", "next");
     a.jump(BPF.JEQ_K, nr("unshare"), "newuser", "next");
@@ -100,10 +98,16 @@ export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): 
 
   if (spec.socket) {
     a.label("socket");
-    socketRules(a, spec.socket);
+    const families = spec.denyUnixSocket ? spec.socket.allowFamilies.filter((f) => f !== AF.UNIX) : spec.socket.allowFamilies;
+    socketRules(a, { ...spec.socket, allowFamilies: families });
     a.label("socketpair");
     a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(0));
     a.jump(BPF.JEQ_K, AF.UNIX, "allow", "next");
+    a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+  } else if (spec.denyUnixSocket) {
+    a.label("socket");
+    a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(0));
+    a.jump(BPF.JEQ_K, AF.UNIX, "next", "allow");
     a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
   }
   if (spec.denyNewUserNamespaces) {

@@ -1,8 +1,6 @@
 /** Seccomp: a declarative spec compiled to BPF, loaded by the launcher after Landlock. */
 export { compileSeccomp } from "./compile.js";
 export {
-  defaultSeccompSpec,
-  ALWAYS_DENIED_SYSCALLS,
   AF,
   SOCK,
   IPPROTO,
@@ -10,8 +8,6 @@ export {
   CLONE_NEWUSER,
   type SeccompSpec,
   type SeccompSocketRules,
-  type SeccompNetworkMode,
-  type DefaultSeccompOptions,
 } from "./spec.js";
 export { seccompArch, SUPPORTED_ARCHES, AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64, X32_SYSCALL_BIT, type SeccompArch } from "./arch.js";
 export { SYSCALLS_X86_64, SYSCALLS_AARCH64, type SyscallTable } from "./syscalls.js";

@@ -1,6 +1,6 @@
-// The declarative seccomp spec and the specs cordon uses. Policy lives in
-// @cordon/policy, which builds this same shape (structurally) without
-// importing this package; compileSeccomp turns it into BPF.
+// The declarative seccomp spec. Which calls cordon denies is a policy decision:
+// @cordon/policy builds this shape (structurally, without importing this
+// package) and compileSeccomp turns it into BPF. Only the mechanism lives here.
 
 /** Kernel constants the socket rules name (the same on x86_64 and aarch64). */
 export const AF = { UNIX: 1, INET: 2, INET6: 10, KEY: 15, NETLINK: 16, PACKET: 17, BLUETOOTH: 31, ALG: 38, VSOCK: 40 } as const;
@@ -28,55 +28,13 @@ export interface SeccompSpec {
   denySyscalls: string[];
   /** socket() rules; socketpair() is then AF_UNIX only. Absent: sockets unfiltered. */
   socket?: SeccompSocketRules;
+  /**
+   * socket(AF_UNIX) fails, whatever `socket` says; socketpair() still works. Below Landlock ABI 9
+   * nothing else can stop connect() to a pathname socket the sandbox can name (docker.sock, ssh-agent).
+   */
+  denyUnixSocket?: boolean;
   /** clone/unshare with CLONE_NEWUSER fail; clone3 fails with ENOSYS so libc falls back to clone. */
   denyNewUserNamespaces?: boolean;
   /** Denied calls fail with this errno; nothing is killed (except a foreign syscall ABI). */
   errno: "EPERM";
-}
-
-export type SeccompNetworkMode = "platform" | "proxy" | "none" | "unrestricted";
-
-export interface DefaultSeccompOptions {
-  network: SeccompNetworkMode;
-  /** Landlock ABI 10+ handles UDP itself: seccomp then leaves UDP sockets to it. */
-  landlockHandlesUdp: boolean;
-  allowUserNamespaces?: boolean;
-}
-
-/**
- * Denied in every mode: kernel attack surface the sandbox never needs, and the
- * calls that would let a program leave or widen its domain.
- */
-export const ALWAYS_DENIED_SYSCALLS: readonly string[] = Object.freeze([
-  // io_uring: a second syscall interface that seccomp cannot see into.
-  "io_uring_setup", "io_uring_enter", "io_uring_register",
-  // Other processes' memory.
-  "ptrace", "process_vm_readv", "process_vm_writev",
-  // Large kernel attack surface.
-  "bpf", "perf_event_open", "userfaultfd",
-  // The kernel itself.
-  "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff",
-  // Mounts (old and new API) and namespaces.
-  "mount", "umount2", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "mount_setattr", "pivot_root", "setns",
-  // Kernel keyrings are shared with the user's session.
-  "keyctl", "add_key", "request_key",
-  // File handles bypass path lookup (the classic chroot escape; needs CAP_DAC_READ_SEARCH, which root has).
-  "open_by_handle_at",
-]);
-
-/** The spec cordon applies for a network mode. */
-export function defaultSeccompSpec(options: DefaultSeccompOptions): SeccompSpec {
-  const spec: SeccompSpec = {
-    denySyscalls: [...ALWAYS_DENIED_SYSCALLS],
-    denyNewUserNamespaces: options.allowUserNamespaces !== true,
-    errno: "EPERM",
-  };
-  if (options.network === "platform" || options.network === "none") {
-    spec.socket = {
-      allowFamilies: [AF.UNIX, AF.INET, AF.INET6, AF.NETLINK],
-      inet: { allowStreamTcpOnly: true, allowUdp: options.landlockHandlesUdp },
-      netlinkRouteOnly: true,
-    };
-  }
-  return spec;
 }

@@ -21,10 +21,23 @@ export interface SeccompPlan {
 }
 
 const UDP_LANDLOCK_ABI = 10;
+/** From this ABI on, Landlock's RESOLVE_UNIX confines connect() to pathname sockets by path. */
+const RESOLVE_UNIX_ABI = 9;
+
+/** The policy fields the seccomp plan reads. */
+export interface SeccompPolicy {
+  network: { mode: NetworkMode; allowUnixSockets?: boolean };
+}
+
+/** Below ABI 9 nothing but seccomp can keep a command from connecting to a socket it can name. */
+function deniesUnixSockets(policy: SeccompPolicy, landlockAbi: number): boolean {
+  return policy.network.allowUnixSockets !== true && landlockAbi < RESOLVE_UNIX_ABI;
+}
 
 /** The spec for a network mode (platform and none also get socket rules). */
-export function seccompSpecFor(mode: NetworkMode, landlockAbi: number): SeccompSpecData {
+export function seccompSpecFor(mode: NetworkMode, landlockAbi: number, denyUnixSocket = false): SeccompSpecData {
   const spec: SeccompSpecData = { denySyscalls: [...ALWAYS_DENIED], denyNewUserNamespaces: true, errno: "EPERM" };
+  if (denyUnixSocket) spec.denyUnixSocket = true;
   if (mode === "platform" || mode === "none") {
     spec.socket = {
       allowFamilies: [AF_UNIX, AF_INET, AF_INET6, AF_NETLINK],
@@ -47,6 +60,17 @@ function hardening(): Protection[] {
     { protection: "other processes", requested: "no ptrace or process_vm_readv/writev", why: "these calls fail with EPERM" },
     { protection: "mounts and namespaces", requested: "no mount API, pivot_root, setns or new user namespaces", why: "these calls fail with EPERM; clone3 fails with ENOSYS so libc falls back to clone, whose CLONE_NEWUSER is denied" },
     { protection: "kernel, keyrings and file handles", requested: "no kexec, modules, reboot, swap, keyctl or open_by_handle_at", why: "these calls fail with EPERM" },
+  ];
+}
+
+function unixSockets(policy: SeccompPolicy, landlockAbi: number): Protection[] {
+  if (!deniesUnixSockets(policy, landlockAbi)) return [];
+  return [
+    {
+      protection: "pathname UNIX sockets",
+      requested: "no connect to UNIX sockets outside the sandbox (docker.sock, ssh-agent …)",
+      why: `socket(AF_UNIX) fails with EPERM (socketpair still works): Landlock governs pathname sockets only from ABI 9 (this run: ABI ${landlockAbi}); network.allowUnixSockets: true lifts it`,
+    },
   ];
 }
 
@@ -75,10 +99,10 @@ function network(mode: NetworkMode, landlockAbi: number): Protection[] {
 }
 
 /** The seccomp part of a run: the spec to compile (or null) and its report items. */
-export function seccompPlan(policy: { network: { mode: NetworkMode } }, facts: SeccompFacts): SeccompPlan {
+export function seccompPlan(policy: SeccompPolicy, facts: SeccompFacts): SeccompPlan {
   const mode = policy.network.mode;
   const net = network(mode, facts.landlockAbi);
-  const all = [...hardening(), ...net];
+  const all = [...hardening(), ...unixSockets(policy, facts.landlockAbi), ...net];
   const missing = !facts.seccomp
     ? "this kernel cannot install seccomp filters (needs CONFIG_SECCOMP_FILTER)"
     : !SECCOMP_ARCHES.includes(facts.arch)
@@ -114,5 +138,5 @@ export function seccompPlan(policy: { network: { mode: NetworkMode } }, facts: S
       kind: "requested",
     };
   });
-  return { spec: seccompSpecFor(mode, facts.landlockAbi), items };
+  return { spec: seccompSpecFor(mode, facts.landlockAbi, deniesUnixSockets(policy, facts.landlockAbi)), items };
 }

@@ -16,6 +16,8 @@ export interface SeccompSpecData {
     inet?: { allowStreamTcpOnly: boolean; allowUdp: boolean };
     netlinkRouteOnly?: boolean;
   };
+  /** socket(AF_UNIX) → EPERM whatever `socket` says; socketpair() still works. */
+  denyUnixSocket?: boolean;
   /** clone/unshare with CLONE_NEWUSER → EPERM; clone3 → ENOSYS. */
   denyNewUserNamespaces?: boolean;
   errno: "EPERM";
