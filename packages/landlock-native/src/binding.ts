@@ -20,7 +20,21 @@ export interface NativeBinding {
 }
 
 const require = createRequire(import.meta.url);
-export const binding = (require("node-gyp-build") as (dir: string) => NativeBinding)(packageDir);
+
+/**
+ * The addon this package builds: loaded directly (every sandboxed command pays
+ * for start-up, and node-gyp-build scans directories first); node-gyp-build's
+ * search (prebuilds/, Debug builds) is the fallback.
+ */
+function loadBinding(): NativeBinding {
+  try {
+    return require(join(packageDir, "build", "Release", "cordon_landlock.node")) as NativeBinding;
+  } catch {
+    return (require("node-gyp-build") as (dir: string) => NativeBinding)(packageDir);
+  }
+}
+
+export const binding = loadBinding();
 
 export const CREATE_RULESET_VERSION = 1 << 0;
 export const CREATE_RULESET_ERRATA = 1 << 1;

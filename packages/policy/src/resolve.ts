@@ -161,7 +161,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   }
   if (inline.proxyPort !== undefined) {
     if (!Number.isInteger(inline.proxyPort) || inline.proxyPort < 0 || inline.proxyPort > 65535) {
-      errors.push(new PolicyError("--proxy-port", `expected an integer 0-65535 (0 = pick a free port), got ${JSON.stringify(inline.proxyPort)}`));
+      errors.push(new PolicyError("--proxy-port", `expected an integer 0-65535 (0 = pick a free port), got ${Number.isNaN(inline.proxyPort) ? "something that is not a number" : JSON.stringify(inline.proxyPort)}`));
     } else proxyPort = inline.proxyPort;
   }
   if (inline.isolation !== undefined) {

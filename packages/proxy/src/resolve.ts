@@ -1,7 +1,7 @@
 // Name resolution is the proxy's own job: the addresses it checks are the ones it dials.
 import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
-import ipaddr from "ipaddr.js";
+import { ipaddr } from "./ipaddr.js";
 
 export interface ResolvedAddress {
   address: string;
@@ -43,8 +43,8 @@ export function literalAddress(host: string): ResolvedAddress | undefined {
   const family = isIP(bare);
   // Fast path for the canonical forms the matcher hands over.
   if (family !== 0 && !bare.includes("%")) return { address: bare, family: family as 4 | 6 };
-  if (!ipaddr.isValid(bare)) return undefined;
-  const parsed = ipaddr.parse(bare);
+  if (!ipaddr().isValid(bare)) return undefined;
+  const parsed = ipaddr().parse(bare);
   return { address: parsed.toString(), family: parsed.kind() === "ipv4" ? 4 : 6 };
 }
 

@@ -3,9 +3,9 @@
 // the matching rule's allowedIps covers it. IPv6 forms that embed an IPv4 address
 // (mapped, compatible, NAT64, 6to4, Teredo) are judged by the address they embed too.
 import { isIPv4 } from "node:net";
-import ipaddr from "ipaddr.js";
+import { ipaddr, type ipaddrModule } from "./ipaddr.js";
 
-type Addr = ipaddr.IPv4 | ipaddr.IPv6;
+type Addr = ipaddrModule.IPv4 | ipaddrModule.IPv6;
 type Cidr = [Addr, number];
 
 // Order matters: the first match names the category, so specific entries come first.
@@ -49,35 +49,42 @@ const SPECIAL_V6: Array<[string, string]> = [
   ["2001:2::/48", "benchmarking"],
 ];
 
-const v4Table = SPECIAL_V4.map(([cidr, name]) => [ipaddr.parseCIDR(cidr), name] as const);
-const v6Table = SPECIAL_V6.map(([cidr, name]) => [ipaddr.parseCIDR(cidr), name] as const);
+type SpecialTable = ReadonlyArray<readonly [ReturnType<typeof ipaddrModule.parseCIDR>, string]>;
+let tables: { v4: SpecialTable; v6: SpecialTable } | undefined;
+/** Parsed on first use, like ipaddr.js itself. */
+function specialTables(): { v4: SpecialTable; v6: SpecialTable } {
+  return (tables ??= {
+    v4: SPECIAL_V4.map(([cidr, name]) => [ipaddr().parseCIDR(cidr), name] as const),
+    v6: SPECIAL_V6.map(([cidr, name]) => [ipaddr().parseCIDR(cidr), name] as const),
+  });
+}
 
-function v4FromBytes(bytes: number[]): ipaddr.IPv4 {
-  return new ipaddr.IPv4(bytes);
+function v4FromBytes(bytes: number[]): ipaddrModule.IPv4 {
+  return new (ipaddr().IPv4)(bytes);
 }
 
 /** IPv4 addresses an IPv6 address carries, with the form that carries them. */
-function embeddedV4(addr: ipaddr.IPv6): Array<{ v4: ipaddr.IPv4; form: string }> {
+function embeddedV4(addr: ipaddrModule.IPv6): Array<{ v4: ipaddrModule.IPv4; form: string }> {
   const b = addr.toByteArray();
-  const out: Array<{ v4: ipaddr.IPv4; form: string }> = [];
+  const out: Array<{ v4: ipaddrModule.IPv4; form: string }> = [];
   const range = addr.range();
   if (range === "ipv4Mapped") out.push({ v4: addr.toIPv4Address(), form: "ipv4-mapped" });
   if (range === "rfc6145") out.push({ v4: v4FromBytes(b.slice(12)), form: "ipv4-translated" });
   if (range === "rfc6052") out.push({ v4: v4FromBytes(b.slice(12)), form: "nat64" });
   if (range === "6to4") out.push({ v4: v4FromBytes(b.slice(2, 6)), form: "6to4" });
   if (range === "teredo") out.push({ v4: v4FromBytes(b.slice(12).map((x: number) => x ^ 0xff)), form: "teredo" });
-  if (addr.match(ipaddr.parseCIDR("::/96")) && !addr.match(ipaddr.parseCIDR("::/127")))
+  if (addr.match(ipaddr().parseCIDR("::/96")) && !addr.match(ipaddr().parseCIDR("::/127")))
     out.push({ v4: v4FromBytes(b.slice(12)), form: "ipv4-compatible" });
   return out;
 }
 
 function categoryOf(addr: Addr): string | undefined {
   if (addr.kind() === "ipv4") {
-    for (const [cidr, name] of v4Table) if (cidr[0].kind() === "ipv4" && addr.match(cidr as Cidr)) return name;
+    for (const [cidr, name] of specialTables().v4) if (cidr[0].kind() === "ipv4" && addr.match(cidr as Cidr)) return name;
     return undefined;
   }
-  const v6 = addr as ipaddr.IPv6;
-  for (const [cidr, name] of v6Table) if (cidr[0].kind() === "ipv6" && v6.match(cidr as Cidr)) return name;
+  const v6 = addr as ipaddrModule.IPv6;
+  for (const [cidr, name] of specialTables().v6) if (cidr[0].kind() === "ipv6" && v6.match(cidr as Cidr)) return name;
   for (const { v4, form } of embeddedV4(v6)) {
     const inner = categoryOf(v4);
     if (inner) return `${inner} (${form})`;
@@ -103,7 +110,7 @@ function parseCidrList(cidrs: readonly string[]): Cidr[] {
   const out: Cidr[] = [];
   for (const text of cidrs) {
     try {
-      out.push(text.includes("/") ? ipaddr.parseCIDR(text) : [ipaddr.parse(text), ipaddr.parse(text).kind() === "ipv4" ? 32 : 128]);
+      out.push(text.includes("/") ? ipaddr().parseCIDR(text) : [ipaddr().parse(text), ipaddr().parse(text).kind() === "ipv4" ? 32 : 128]);
     } catch {
       // An unparsable entry covers nothing; policy validation reports it.
     }
@@ -113,7 +120,7 @@ function parseCidrList(cidrs: readonly string[]): Cidr[] {
 
 function covered(addr: Addr, cidrs: Cidr[]): boolean {
   const candidates: Addr[] = [addr];
-  if (addr.kind() === "ipv6") for (const { v4 } of embeddedV4(addr as ipaddr.IPv6)) candidates.push(v4);
+  if (addr.kind() === "ipv6") for (const { v4 } of embeddedV4(addr as ipaddrModule.IPv6)) candidates.push(v4);
   return candidates.some((a) => cidrs.some((c) => c[0].kind() === a.kind() && a.match(c)));
 }
 
@@ -123,7 +130,7 @@ export type AddressVerdict = { allowed: true; category?: string } | { allowed: f
 export function checkAddress(address: string, allowedIps: readonly string[]): AddressVerdict {
   let addr: Addr;
   try {
-    addr = isIPv4(address) ? ipaddr.IPv4.parse(address) : ipaddr.parse(address);
+    addr = isIPv4(address) ? ipaddr().IPv4.parse(address) : ipaddr().parse(address);
   } catch {
     return { allowed: false, category: "unparsable" };
   }

@@ -14,7 +14,12 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof PolicyLoadError) {
     for (const err of e.errors) process.stderr.write(`cordon: ${String(err)}\n`);
-    process.stderr.write("hint: 'cordon policy validate FILE' checks a file; 'cordon policy schema' prints the format.\n");
+    const inFile = e.errors.some((err) => typeof err === "object" && err.line !== undefined);
+    process.stderr.write(
+      inFile
+        ? "hint: 'cordon policy validate FILE' checks a file; 'cordon policy schema' prints the format.\n"
+        : "hint: 'cordon run --help' lists the options; the policy format is in 'cordon policy schema'.\n",
+    );
     return EXIT_USAGE;
   }
   if (e instanceof SandboxRefusedError) {

@@ -1,5 +1,5 @@
 import { domainToASCII } from "node:url";
-import ipaddr from "ipaddr.js";
+import { ipaddr } from "./ipaddr.js";
 
 export type CanonicalHost =
   | { kind: "domain" | "ipv4" | "ipv6"; value: string }
@@ -48,8 +48,8 @@ export function canonicalizeHost(input: string): CanonicalHost {
 }
 
 function canonicalIpv6(text: string): CanonicalHost {
-  if (!ipaddr.IPv6.isValid(text)) return invalid("not a valid IPv6 address");
-  const address = ipaddr.IPv6.parse(text);
+  if (!ipaddr().IPv6.isValid(text)) return invalid("not a valid IPv6 address");
+  const address = ipaddr().IPv6.parse(text);
   if (address.isIPv4MappedAddress()) return { kind: "ipv4", value: address.toIPv4Address().toString() };
   return { kind: "ipv6", value: address.toRFC5952String() };
 }

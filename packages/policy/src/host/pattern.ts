@@ -1,4 +1,4 @@
-import ipaddr from "ipaddr.js";
+import { ipaddr, type ipaddrModule } from "./ipaddr.js";
 import { canonicalizeHost } from "./canonicalize.js";
 
 /** A compiled host pattern: what one allow/deny entry's `host` matches. */
@@ -74,9 +74,9 @@ export function parseCidr(input: string): CidrResult {
 
 /** Clear the host bits of a canonical address. */
 export function maskAddress(address: string, prefix: number): string {
-  const parsed = ipaddr.parse(address);
+  const parsed = ipaddr().parse(address);
   const bytes = parsed.toByteArray();
   for (let bit = prefix; bit < bytes.length * 8; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
-  const masked = ipaddr.fromByteArray(bytes);
-  return masked.kind() === "ipv6" ? (masked as ipaddr.IPv6).toRFC5952String() : masked.toString();
+  const masked = ipaddr().fromByteArray(bytes);
+  return masked.kind() === "ipv6" ? (masked as ipaddrModule.IPv6).toRFC5952String() : masked.toString();
 }
