@@ -17,6 +17,7 @@ const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repo = resolve(cliDir, "../..");
 const outDir = resolve(process.argv[2] ?? process.cwd());
 const BUNDLED = {
+  "@cordon/landlock-abi": join(repo, "packages/landlock-abi"),
   "@cordon/policy": join(repo, "packages/policy"),
   "@cordon/proxy": join(repo, "packages/proxy"),
   "@cordon/landlock-native": join(repo, "packages/landlock-native"),
