@@ -247,15 +247,7 @@ function reportItems(
       why: `the only address reachable is the launcher's relay to the proxy on 127.0.0.1:${net.proxyPort}; every other address is unreachable (ENETUNREACH)${landlockConnect ? " and other ports fail with EACCES" : ""}`,
       kind: "requested",
     });
-    items.push({
-      protection: "host allowlist",
-      requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s); every other host refused`,
-      enforcedBy: "proxy",
-      mechanism: "cordon HTTP CONNECT proxy",
-      level: "full",
-      why: "the network namespace leaves the proxy as the only way out",
-      kind: "requested",
-    });
+    items.push(hostAllowlistItem(net, "full", "the network namespace leaves the proxy as the only way out"));
     items.push({
       protection: "TCP port rules are address-blind",
       requested: "no other host on the proxy port",
@@ -281,15 +273,11 @@ function reportItems(
             kind: "requested",
           },
     );
-    items.push({
-      protection: "host allowlist",
-      requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s); every other host refused`,
-      enforcedBy: "proxy",
-      mechanism: "cordon HTTP CONNECT proxy",
-      level: connectKernel ? "full" : "partial",
-      why: connectKernel ? "the kernel forces all TCP through the proxy port" : "only for programs that use the proxy",
-      kind: "requested",
-    });
+    items.push(
+      connectKernel
+        ? hostAllowlistItem(net, "full", "the kernel forces all TCP through the proxy port")
+        : hostAllowlistItem(net, "partial", "only for programs that use the proxy"),
+    );
     if (connectKernel) {
       items.push({
         protection: "TCP port rules are address-blind",
@@ -361,4 +349,17 @@ function reportItems(
     items.push(kernelItem("signals", "no signals to processes outside the sandbox", has("scoped", SCOPES.SIGNAL), "scope", 6));
   }
   return items;
+}
+
+/** The proxy's allowlist in platform mode: how fully it binds depends on what forces traffic through it. */
+function hostAllowlistItem(net: ResolvedPolicy["network"], level: "full" | "partial", why: string): ReportItem {
+  return {
+    protection: "host allowlist",
+    requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s); every other host refused`,
+    enforcedBy: "proxy",
+    mechanism: "cordon HTTP CONNECT proxy",
+    level,
+    why,
+    kind: "requested",
+  };
 }
