@@ -6,7 +6,7 @@
 //   node --experimental-import-meta-resolve phases.mjs MODE CLI_DIR
 //   MODE: imports   - cumulative import cost, one dependency after another
 //         internals - the steps of createSandbox + spawn + close, using the built modules
-//         cli       - import of the CLI, then main(["run", "--", "true"]) as one step
+//         cli       - what bin.js does: import the `run` fast path, then run `run -- true` as one step
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 
@@ -24,16 +24,12 @@ const lap = (name) => {
 if (mode === "imports") {
   const policyUrl = r("@cordon/policy", cliIndex);
   const proxyUrl = r("@cordon/proxy", cliIndex);
+  // What `cordon run` imports (yargs, zod, yaml, undici and ipaddr.js load only when needed).
   const steps = [
-    ["yargs", r("yargs", cliIndex)],
-    ["zod", r("zod", policyUrl)],
-    ["yaml", r("yaml", policyUrl)],
-    ["ipaddr.js", r("ipaddr.js", policyUrl)],
-    ["@cordon/policy (own code)", policyUrl],
-    ["undici (npm)", r("undici", proxyUrl)],
-    ["@cordon/proxy (own code)", proxyUrl],
+    ["@cordon/policy", policyUrl],
+    ["@cordon/proxy", proxyUrl],
     ["@cordon/landlock-native (incl. .node addon)", r("@cordon/landlock-native", cliIndex)],
-    ["@cordon/cli (own code)", cliIndex],
+    ["@cordon/cli (the run fast path)", pathToFileURL(join(cliDir, "dist", "fast-run.js")).href],
   ];
   last = performance.now();
   for (const [name, url] of steps) {
@@ -77,10 +73,10 @@ if (mode === "imports") {
   removePrivateTmpdir(tmpdir);
   lap("close proxy + remove TMPDIR");
 } else if (mode === "cli") {
-  const { main } = await import(cliIndex);
-  lap("import (CLI incl. yargs)");
-  const code = await main(["run", "--", "true"]);
-  lap("main(run -- true)");
+  const { tryFastRun } = await import(pathToFileURL(join(cliDir, "dist", "fast-run.js")).href);
+  lap("import (the run fast path: no yargs, zod, yaml or undici)");
+  const code = await tryFastRun(["run", "--", "true"]);
+  lap("run -- true");
   if (code !== 0) throw new Error(`main returned ${code}`);
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -206,7 +206,7 @@ function renderProfile(L) {
   L.push(`Phase probe (\`bench/startup/phases.mjs\`): medians of ${n} fresh processes each, \`performance.now()\` laps; "boot" is Node's bootstrap before user code, "exit" is the wall time after the last line until the process is reaped. These processes are not hyperfine's, so totals differ a little from the table.`, "");
   L.push("### 1. Whole CLI: import vs work", "", "| Phase | ms |", "|---|---:|");
   for (const [k, v] of Object.entries(cli)) if (k !== "total") L.push(`| ${k} | ${f1(v)} |`);
-  L.push("", `\`main(run -- true)\` includes yargs parsing (and yargs building its help text, see below) plus the sandbox work; the sandbox work alone is in table 3.`);
+  L.push("", `\`run -- true\` is what \`bin.js\` does for a well-formed \`run\` line: parse with \`node:util\` \`parseArgs\` (full yargs loads only for help and errors), then the sandbox work (table 3).`);
   L.push("", "### 2. Import cost, dependency by dependency (cumulative order; each row is what that import adds)", "", "| Import | ms |", "|---|---:|");
   let sum = 0;
   for (const [k, v] of Object.entries(imports)) {
@@ -225,19 +225,16 @@ function renderProfile(L) {
   }
   L.push(`| **sandbox work** | **${f1(work)}** |`);
   L.push(`| (for scale) import ${f1(internals.import)}, boot ${f1(internals.boot)}, exit ${f1(internals["exit (after the last line)"])} | |`);
-  L.push("", `yargs' share of \`main()\` ≈ ${f1(cli["main(run -- true)"] - work)} ms (main() minus the sandbox work).`);
   // Summary of the breakdown, computed from the tables above.
   const imp = (k) => imports[k] ?? 0;
-  const yargsHelp = cli["main(run -- true)"] - work;
   L.push("", "### Summary", "");
-  L.push(`- A cordon start is ~${f1(cli.wall)} ms wall in the probe: Node boot ${f1(cli.boot)} ms (what \`node -e 0\` pays too), imports ${f1(cli["import (CLI incl. yargs)"])} ms, \`main()\` ${f1(cli["main(run -- true)"])} ms, exit ${f1(cli["exit (after the last line)"])} ms.`);
-  L.push(`- Imports are the overhead: ${f1(sum)} ms, of which undici ${f1(imp("undici (npm)"))} ms, yargs ${f1(imp("yargs"))} ms, zod + yaml + ipaddr.js ${f1(imp("zod") + imp("yaml") + imp("ipaddr.js"))} ms, cordon's own code ${f1(imp("@cordon/policy (own code)") + imp("@cordon/proxy (own code)") + imp("@cordon/landlock-native (incl. .node addon)") + imp("@cordon/cli (own code)"))} ms.`);
-  L.push(`- The sandbox work itself (TMPDIR, policy, proxy, kernel probe, ruleset, launcher spawn, close) is ${f1(work)} ms; yargs adds ~${f1(yargsHelp)} ms inside \`main()\`.`);
+  const importKey = Object.keys(cli).find((k) => k.startsWith("import"));
+  L.push(`- A cordon start is ~${f1(cli.wall)} ms wall in the probe: Node boot ${f1(cli.boot)} ms (what \`node -e 0\` pays too), imports ${f1(cli[importKey])} ms, \`run -- true\` ${f1(cli["run -- true"])} ms, exit ${f1(cli["exit (after the last line)"])} ms.`);
+  L.push(`- Imports of the hot path (yargs, zod, yaml, undici and ipaddr.js load only when needed): ${f1(sum)} ms, of which @cordon/policy ${f1(imp("@cordon/policy"))} ms, @cordon/proxy (incl. node:http) ${f1(imp("@cordon/proxy"))} ms, @cordon/landlock-native (incl. the addon) ${f1(imp("@cordon/landlock-native (incl. .node addon)"))} ms, the CLI ${f1(imp("@cordon/cli (the run fast path)"))} ms.`);
+  L.push(`- The sandbox work itself (TMPDIR, policy, proxy, kernel probe, ruleset, launcher spawn, close) is ${f1(work)} ms.`);
   if (cpu) {
     const b = (name) => cpu.rows.find((r) => r.name === name)?.ms ?? 0;
-    const help = b("string-width") + b("wrap-ansi") + b("cliui");
-    if (help >= 1) L.push(`- In the CPU profile, ${f1(help)} ms go to string-width, wrap-ansi and cliui: yargs renders the full help text on a successful command (\`usage.cacheHelpMessage\` from \`command.js\` validation), which \`run\` never prints.`);
-    if (b("undici") >= 1) L.push(`- \`@cordon/proxy\` imports \`{ Agent } from "undici"\`; undici's index loads the whole library (fetch, websocket, cookies; ${f1(b("undici"))} ms in the profile), and its \`lib/web/cookies\` also touches Node's own bundled undici, so two copies get loaded. A deep import of the agent or a lazy import would avoid most of it.`);
+    for (const lib of ["yargs", "undici", "zod", "yaml"]) if (b(lib) >= 1) L.push(`- ${lib} shows ${f1(b(lib))} ms in the CPU profile: it should load only on demand — a regression.`);
   }
   if (cpu) {
     L.push("", `### 4. CPU profile of \`cordon run -- true\` by package (mean of ${profile.cpuCount} \`node --cpu-prof\` runs, 100 µs sampling, which inflates times)`, "");

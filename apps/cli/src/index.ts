@@ -20,4 +20,3 @@ export { PolicyLoadError, type PolicySource } from "./api/load-policy.js";
 export type { DecisionSummary, DeniedHost } from "./api/decision-log.js";
 export type { LaunchFailure } from "./api/launch.js";
 export { EXIT_TIMEOUT, EXIT_LAUNCH_FAILED } from "./api/exit-status.js";
-export { main } from "./main.js";
