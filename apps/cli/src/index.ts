@@ -20,3 +20,5 @@ export { PolicyLoadError, type PolicySource } from "./api/load-policy.js";
 export type { DecisionSummary, DeniedHost } from "./api/decision-log.js";
 export type { LaunchFailure } from "./api/launch.js";
 export { EXIT_TIMEOUT, EXIT_LAUNCH_FAILED } from "./api/exit-status.js";
+// The policy model, for building policies in code (see @cordon/policy for the format).
+export { defaultPolicy, type Policy, type InlineOptions, type EnforcementReport } from "@cordon/policy";
