@@ -64,6 +64,22 @@ describe("through `cordon run`", () => {
       expect(udp.received).toEqual(["marker"]);
     });
 
+    it("typing into the terminal cordon was started from (TIOCSTI on stdin) → EPERM; without cordon it works", async () => {
+      // `script` gives the command a real pty on stdin, as an interactive shell would.
+      const viaPty = (command: string) =>
+        new Promise<string>((resolve, reject) => {
+          const c = spawn("script", ["-qec", command, "/dev/null"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+          let out = "";
+          c.stdout.on("data", (d: Buffer) => (out += d.toString()));
+          c.on("error", reject);
+          c.on("close", () => resolve(out));
+        });
+      expect(await viaPty(`${probePath} tiocsti-stdin`)).toMatch(/OK/);
+      const inside = await viaPty(`${process.execPath} ${bin} run -q --exec ${dirname(probePath)} --proxy-port 0 -- ${probePath} tiocsti-stdin`);
+      expect(inside).toMatch(/EPERM/);
+      expect(inside).not.toMatch(/OK/);
+    });
+
     it("MPTCP to a non-proxy port → EPERM; nothing accepted", async () => {
       const before = other.accepted;
       expect(await cordon(cwd, "mptcp4", String(other.port))).toMatchObject({ stdout: "EPERM\n" });

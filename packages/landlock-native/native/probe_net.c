@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -58,6 +61,36 @@ static socklen_t loopback(int family, int port, struct sockaddr_storage *ss) {
   a->sin6_port = htons((uint16_t)port);
   a->sin6_addr = in6addr_loopback;
   return sizeof *a;
+}
+
+/*
+ * TIOCSTI pushes a byte into a terminal's input queue, as if typed: from a
+ * sandbox, into the shell that started it. Uses a fresh pty so the test never
+ * types into a real terminal; OK means the byte arrived on the other side.
+ */
+static int tiocsti_pty(void) {
+  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return say(-1);
+  const char *name = ptsname(master);
+  int slave = name ? open(name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) : -1;
+  if (slave < 0) return say(-1);
+  struct termios raw;
+  if (tcgetattr(slave, &raw) != 0) return say(-1);
+  cfmakeraw(&raw); /* no line discipline buffering: the byte is readable at once */
+  if (tcsetattr(slave, TCSANOW, &raw) != 0) return say(-1);
+  char c = 'x';
+  if (ioctl(slave, TIOCSTI, &c) != 0) return say(-1);
+  char got = 0;
+  return say(read(slave, &got, 1) == 1 && got == 'x' ? 0 : -1);
+}
+
+/* The real attack: stdin is the terminal cordon was started from; type "x\n" into it and read it back. */
+static int tiocsti_stdin(void) {
+  const char *line = "x\n";
+  for (const char *c = line; *c; c++)
+    if (ioctl(0, TIOCSTI, c) != 0) return say(-1);
+  char got[2] = {0, 0};
+  return say(read(0, got, 2) == 2 && got[0] == 'x' ? 0 : -1);
 }
 
 static int make_socket(int family, int type, int proto) {
@@ -237,6 +270,8 @@ int probe_extra(const char *op, int argc, char **argv) {
   if (strcmp(op, "x32-getpid") == 0) return x32_getpid();
   if (strcmp(op, "seccomp-status") == 0) return seccomp_status();
   if (strcmp(op, "listen-autobind") == 0) return listen_autobind();
+  if (strcmp(op, "tiocsti-pty") == 0) return tiocsti_pty();
+  if (strcmp(op, "tiocsti-stdin") == 0) return tiocsti_stdin();
   if (a == NULL) return PROBE_UNKNOWN;
   if (strcmp(op, "socketpair") == 0) {
     int sv[2];

@@ -134,6 +134,15 @@ describe("compileSeccomp options", () => {
     expect(x64(platform, "socket", [AF.UNIX, SOCK.STREAM, 0])).toBe("ALLOW");
   });
 
+  it("denyIoctls fails exactly the listed ioctl requests, judged on the low 32 bits", () => {
+    const TIOCSTI = 0x5412;
+    const spec: SeccompSpec = { denySyscalls: [], errno: "EPERM", denyIoctls: [TIOCSTI] };
+    expect(x64(spec, "ioctl", [0, TIOCSTI])).toBe("ERRNO(1)");
+    expect(x64(spec, "ioctl", [0, 0x5401])).toBe("ALLOW"); // TCGETS
+    expect(action(runFilter(compileSeccomp(spec, "x64"), { nr: SYSCALLS_X86_64.ioctl!, arch: AUDIT_ARCH_X86_64, args: [0, 0x1_0000_0000n + BigInt(TIOCSTI)] }))).toBe("ERRNO(1)");
+    expect(x64(cordonSpec("proxy"), "ioctl", [0, TIOCSTI])).toBe("ERRNO(1)");
+  });
+
   it("allows user namespaces only when asked", () => {
     const spec = cordonSpec("none", { landlockHandlesUdp: false, allowUserNamespaces: true });
     expect(x64(spec, "unshare", [CLONE_NEWUSER])).toBe("ALLOW");

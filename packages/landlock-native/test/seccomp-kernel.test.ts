@@ -131,6 +131,11 @@ describe("seccomp filter on the real kernel", () => {
     expect(await answer(null, "unix-path-connect", "/nonexistent.sock")).toBe("ENOENT"); // the kernel alone
   });
 
+  it("keeps a command from typing into a terminal (TIOCSTI), which it can do without the filter", async () => {
+    expect(await unfiltered("tiocsti-pty")).toBe("OK");
+    expect(await filtered("tiocsti-pty")).toBe("EPERM");
+  });
+
   it("survives exec and is inherited by children (sh → probe)", async () => {
     const r = await withFilter(compileSeccomp(platformSpec), ["exec", "/bin/sh", "-c", `${probePath} seccomp-status; ${probePath} udp-send4 9`]);
     expect(r).toMatchObject({ code: 0, stdout: "mode=2 filters=1\nEPERM\n", status: "" });

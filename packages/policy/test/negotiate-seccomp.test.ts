@@ -90,3 +90,13 @@ describe("UNIX sockets", () => {
     expect(policy.network.allowUnixSockets).toBe(true);
   });
 });
+
+describe("terminal input injection", () => {
+  it("denies TIOCSTI and TIOCLINUX in every mode and reports it", () => {
+    for (const mode of ["platform", "proxy", "none", "unrestricted"]) {
+      const { plan, report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true);
+      expect(plan.seccomp?.denyIoctls).toEqual([0x5412, 0x541c]);
+      expect(report.items.find((i) => i.protection === "terminal input injection")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp" });
+    }
+  });
+});

@@ -17,6 +17,9 @@ function lookup(table: Readonly<Record<string, number>>, name: string, arch: str
 function checkSpec(spec: SeccompSpec): void {
   if (spec.errno !== "EPERM") throw new RangeError(`seccomp: errno must be "EPERM", got ${String(spec.errno)}`);
   if (!Array.isArray(spec.denySyscalls)) throw new TypeError("seccomp: denySyscalls must be an array of names");
+  for (const cmd of spec.denyIoctls ?? []) {
+    if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff) throw new RangeError(`seccomp: invalid ioctl request ${String(cmd)}`);
+  }
   for (const f of spec.socket?.allowFamilies ?? []) {
     if (!Number.isInteger(f) || f < 0 || f > 0xffff) throw new RangeError(`seccomp: invalid address family ${String(f)}`);
   }
@@ -86,6 +89,8 @@ export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): 
   });
   if (spec.socket || spec.denyUnixSocket) a.jump(BPF.JEQ_K, nr("socket"), "socket", "next");
   if (spec.socket) a.jump(BPF.JEQ_K, nr("socketpair"), "socketpair", "next");
+  const ioctls = [...new Set(spec.denyIoctls ?? [])];
+  if (ioctls.length > 0) a.jump(BPF.JEQ_K, nr("ioctl"), "ioctl", "next");
   if (spec.denyNewUserNamespaces) {
     a.jump(BPF.JEQ_K, nr("clone"), "newuser", "next");
     a.jump(BPF.JEQ_K, nr("unshare"), "newuser", "next");
@@ -109,6 +114,16 @@ export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): 
     a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(0));
     a.jump(BPF.JEQ_K, AF.UNIX, "next", "allow");
     a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+  }
+  if (ioctls.length > 0) {
+    a.label("ioctl");
+    a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(1));
+    ioctls.forEach((cmd, i) => {
+      a.jump(BPF.JEQ_K, cmd, "next", `ioctl_${i}_done`);
+      a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+      a.label(`ioctl_${i}_done`);
+    });
+    a.stmt(BPF.RET_K, SECCOMP_RET.ALLOW);
   }
   if (spec.denyNewUserNamespaces) {
     a.label("newuser");

@@ -33,6 +33,11 @@ export interface SeccompSpec {
    * nothing else can stop connect() to a pathname socket the sandbox can name (docker.sock, ssh-agent).
    */
   denyUnixSocket?: boolean;
+  /**
+   * ioctl() requests (the low 32 bits of arg 1) that fail with EPERM on any fd, e.g. TIOCSTI:
+   * fds inherited from before the sandbox (a terminal on stdin) keep every ioctl Landlock would deny.
+   */
+  denyIoctls?: number[];
   /** clone/unshare with CLONE_NEWUSER fail; clone3 fails with ENOSYS so libc falls back to clone. */
   denyNewUserNamespaces?: boolean;
   /** Denied calls fail with this errno; nothing is killed (except a foreign syscall ABI). */

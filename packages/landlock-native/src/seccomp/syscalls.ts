@@ -25,6 +25,7 @@ const rows: ReadonlyArray<readonly [name: string, x86_64: number, aarch64: numbe
   ["fspick", 433, 433],
   ["init_module", 175, 105],
   ["io_uring_enter", 426, 426],
+  ["ioctl", 16, 29],
   ["io_uring_register", 427, 427],
   ["io_uring_setup", 425, 425],
   ["kexec_file_load", 320, 294],

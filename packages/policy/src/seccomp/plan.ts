@@ -3,7 +3,7 @@
 // negotiated Landlock ABI) and compiles the spec with @cordon/landlock-native.
 import type { NetworkMode } from "../model.js";
 import type { ReportItem } from "../report.js";
-import { AF_INET, AF_INET6, AF_NETLINK, AF_UNIX, ALWAYS_DENIED, SECCOMP_ARCHES, type SeccompSpecData } from "./spec.js";
+import { AF_INET, AF_INET6, AF_NETLINK, AF_UNIX, ALWAYS_DENIED, SECCOMP_ARCHES, TIOCLINUX, TIOCSTI, type SeccompSpecData } from "./spec.js";
 
 export interface SeccompFacts {
   /** The Landlock ABI this run uses (0 = none); ABI 10+ handles UDP itself. */
@@ -36,7 +36,7 @@ function deniesUnixSockets(policy: SeccompPolicy, landlockAbi: number): boolean 
 
 /** The spec for a network mode (platform and none also get socket rules). */
 export function seccompSpecFor(mode: NetworkMode, landlockAbi: number, denyUnixSocket = false): SeccompSpecData {
-  const spec: SeccompSpecData = { denySyscalls: [...ALWAYS_DENIED], denyNewUserNamespaces: true, errno: "EPERM" };
+  const spec: SeccompSpecData = { denySyscalls: [...ALWAYS_DENIED], denyIoctls: [TIOCSTI, TIOCLINUX], denyNewUserNamespaces: true, errno: "EPERM" };
   if (denyUnixSocket) spec.denyUnixSocket = true;
   if (mode === "platform" || mode === "none") {
     spec.socket = {
@@ -60,6 +60,7 @@ function hardening(): Protection[] {
     { protection: "other processes", requested: "no ptrace or process_vm_readv/writev", why: "these calls fail with EPERM" },
     { protection: "mounts and namespaces", requested: "no mount API, pivot_root, setns or new user namespaces", why: "these calls fail with EPERM; clone3 fails with ENOSYS so libc falls back to clone, whose CLONE_NEWUSER is denied" },
     { protection: "kernel, keyrings and file handles", requested: "no kexec, modules, reboot, swap, keyctl or open_by_handle_at", why: "these calls fail with EPERM" },
+    { protection: "terminal input injection", requested: "no typing into the terminal cordon was started from", why: "ioctl TIOCSTI and TIOCLINUX fail with EPERM on every fd, the inherited terminal included" },
   ];
 }
 

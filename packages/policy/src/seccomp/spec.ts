@@ -18,10 +18,20 @@ export interface SeccompSpecData {
   };
   /** socket(AF_UNIX) → EPERM whatever `socket` says; socketpair() still works. */
   denyUnixSocket?: boolean;
+  /** ioctl() requests that fail with EPERM on any fd. */
+  denyIoctls?: number[];
   /** clone/unshare with CLONE_NEWUSER → EPERM; clone3 → ENOSYS. */
   denyNewUserNamespaces?: boolean;
   errno: "EPERM";
 }
+
+/**
+ * Terminal ioctls that act on someone else's input or screen: TIOCSTI types into the terminal's
+ * input queue (the shell that started cordon), TIOCLINUX can do the same on a virtual console.
+ * Landlock's IOCTL_DEV binds at open time, so a terminal inherited on stdin keeps them.
+ */
+export const TIOCSTI = 0x5412;
+export const TIOCLINUX = 0x541c;
 
 /** The architectures the native compiler ships syscall tables for (`process.arch` names). */
 export const SECCOMP_ARCHES: readonly string[] = ["x64", "arm64"];
