@@ -110,6 +110,21 @@ describe("errors", () => {
     expect(r.stderr).toMatch(/allow/);
   });
 
+  it("refuses a writable path that leads to / through a symbolic link (a repository's own policy)", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "cordon-e2e-repo-"));
+    try {
+      const { symlinkSync } = await import("node:fs");
+      symlinkSync("/", join(repo, "build"));
+      writeFileSync(join(repo, "cordon.yaml"), "version: 1\nfilesystem:\n  readWrite: [./build]\n");
+      const r = await cordon(["run", "--policy", "cordon.yaml", "--", "sh", "-c", "touch /cordon-must-not-exist"], { cwd: repo });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/build leads to the root directory \(\/\) through a symbolic link/);
+      expect(existsSync("/cordon-must-not-exist")).toBe(false);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it("rejects an unknown option with a usage error", async () => {
     const r = await cordon(["run", "--allow-hots", "x", "--", "true"], { cwd: work });
     expect(r.status).toBe(2);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
+import { writableRootsBehindLinks } from "./writable-roots.js";
 import {
   defaultPolicy,
   parsePolicy,
@@ -32,6 +33,8 @@ export function loadPolicy(src: PolicySource, facts: { cwd: string; tmpdir: stri
     { cwd: facts.cwd, tmpdir: facts.tmpdir, home: facts.home ?? homedir() },
   );
   if (!r.ok) throw new PolicyLoadError(r.errors);
+  const linked = writableRootsBehindLinks(r.policy, facts.home ?? homedir());
+  if (linked.length > 0) throw new PolicyLoadError(linked);
   return r.policy;
 }
 
