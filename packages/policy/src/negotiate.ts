@@ -51,10 +51,10 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   if (kernelAbi > LATEST_KNOWN_ABI) warnings.push(`kernel Landlock ABI ${kernelAbi} is newer than cordon knows; using ABI ${LATEST_KNOWN_ABI}`);
   if (caps.abi === 0) {
     const reason = facts.landlock.reason ? ` (${facts.landlock.reason})` : "";
-    warnings.push(`Landlock is unavailable${reason}: the kernel enforces NOTHING for this run`);
+    warnings.push(`Landlock is unavailable${reason}: NO Landlock layer — filesystem access and TCP connect are not restricted by the kernel for this run`);
   } else if (soft) {
     warnings.push(
-      `compat soft: this kernel (ABI ${caps.abi}) lacks ${missing.map((f) => `${f.name} (${describeAbi(f.abi)})`).join(", ")}, so no Landlock layer is applied: the kernel enforces NOTHING for this run`,
+      `compat soft: this kernel (ABI ${caps.abi}) lacks ${missing.map((f) => `${f.name} (${describeAbi(f.abi)})`).join(", ")}, so NO Landlock layer is applied — filesystem access and TCP connect are not restricted by the kernel for this run`,
     );
   } else if (policy.compat !== "hard") {
     for (const f of missing) warnings.push(`NOT ENFORCED: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}`);

@@ -151,7 +151,7 @@ describe("negotiate: network", () => {
     expect(plan.landlock).toBeNull();
     expect(report.items.find((i) => i.protection === "filesystem")).toMatchObject({ enforcedBy: "nothing", level: "none" });
     expect(report.warnings[0]).toContain("compat soft");
-    expect(report.warnings[0]).toContain("NOTHING");
+    expect(report.warnings[0]).toContain("NO Landlock layer");
   });
 
   it("ABI 0 reports the filesystem as enforced by nothing, with the reason", () => {
