@@ -3,6 +3,7 @@ import type { CommandModule, Options } from "yargs";
 import { UsageError } from "../usage-error.js";
 import { createSandbox, type RunReport } from "../api/sandbox.js";
 import { formatNetworkSummary, formatWarnings } from "../report/format.js";
+import { commandEnvironment } from "./env-options.js";
 import { parseResolveOption } from "./resolve-option.js";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
 
@@ -12,6 +13,8 @@ export interface RunArgs extends PolicyArgs {
   json?: boolean;
   quiet?: boolean;
   resolve?: string[];
+  "env-clear"?: boolean;
+  env?: string[];
   "--"?: (string | number)[];
 }
 
@@ -19,6 +22,8 @@ export interface RunArgs extends PolicyArgs {
 export const RUN_OPTIONS = {
   resolve: { type: "string", array: true, describe: "Resolve NAME to ADDR in the proxy instead of DNS: NAME=ADDR" },
   timeout: { type: "number", describe: "Kill the command after S seconds (exit status 124)" },
+  "env-clear": { type: "boolean", describe: "Start the command from an empty environment (PATH, HOME, USER, LANG, TERM, TZ kept)" },
+  env: { type: "string", array: true, describe: "Pass NAME through (with --env-clear) or set NAME=VALUE" },
   "audit-log": { type: "string", describe: "Append every proxy decision to FILE as JSON lines" },
   json: { type: "boolean", describe: "Print the final report as JSON on stderr" },
   quiet: { alias: "q", type: "boolean", describe: "No warnings or summary (refusals under --compat hard still print)" },
@@ -35,7 +40,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example("cordon run -- npm install", "Install with the default policy")
       .example("cordon run --allow-host registry.npmjs.org -- npm ci", "Allow one host")
       .example("cordon run --policy cordon.yaml --compat hard -- make test", "Refuse unless fully kernel-enforced")
-      .example("cordon run --network none --rw ./out -- ./build.sh", "No network, one extra writable dir") as never,
+      .example("cordon run --network none --rw ./out -- ./build.sh", "No network, one extra writable dir")
+      .example("cordon run --env-clear --env CI=1 -- npm test", "No inherited secrets: a minimal environment plus CI=1") as never,
   handler: async (argv) => {
     process.exitCode = await runHandler(argv);
   },
@@ -49,6 +55,7 @@ export async function runHandler(argv: RunArgs): Promise<number> {
   const sandbox = await createSandbox({
     ...policySourceFromArgs(argv),
     proxyThread: "main",
+    env: commandEnvironment(process.env, argv["env-clear"] === true, argv.env),
     ...(hosts ? { hosts } : {}),
     ...(audit ? { auditLog: audit } : {}),
   });

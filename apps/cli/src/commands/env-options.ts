@@ -1,0 +1,25 @@
+import { UsageError } from "../usage-error.js";
+
+/** Variables kept by --env-clear: what programs need to run, nothing that is usually a secret. */
+const BASIC = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "COLORTERM"];
+
+/**
+ * The command's base environment from `--env-clear` and `--env NAME[=VALUE]`
+ * (repeatable): NAME alone passes the caller's value through, NAME=VALUE sets
+ * it. Without either, the caller's environment is inherited (as srt and
+ * OpenShell do). cordon's own variables (proxy, TMPDIR) are added on top later.
+ */
+export function commandEnvironment(base: NodeJS.ProcessEnv, clear: boolean, entries: readonly string[] = []): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  if (clear) {
+    for (const k of BASIC) if (base[k] !== undefined) env[k] = base[k];
+  } else Object.assign(env, base);
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    const name = eq < 0 ? entry : entry.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--env ${entry}: expected NAME or NAME=VALUE with a variable name`);
+    if (eq >= 0) env[name] = entry.slice(eq + 1);
+    else if (base[name] !== undefined) env[name] = base[name];
+  }
+  return env;
+}
