@@ -21,6 +21,7 @@ const DENIED = "exfil.demo.test";
 export const demoCommand: CommandModule = {
   command: "demo",
   describe: "Show cordon at work on the built-in policy, self-contained (no internet needed)",
+  builder: (y) => y.example("cordon demo", "An allowed request, a refused host, a direct connection and a write refused by the kernel"),
   handler: async () => {
     process.exitCode = await runDemo();
   },
