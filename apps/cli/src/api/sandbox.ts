@@ -62,7 +62,6 @@ export class SandboxRefusedError extends Error {
   }
 }
 
-
 export interface SpawnOptions {
   stdio?: "pipe" | "inherit" | "ignore" | [StdioEntry, StdioEntry, StdioEntry];
   /** Extra variables for this command only (the proxy variables always win). */
