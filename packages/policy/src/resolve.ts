@@ -1,6 +1,7 @@
 import { defaultPolicy } from "./defaults.js";
 import { PolicyError } from "./errors.js";
 import { checkHostRule, formatHostRule, parseHostEntry } from "./host/entry.js";
+import { parseCidr } from "./host/pattern.js";
 import {
   COMPAT_LEVELS,
   ISOLATION_LEVELS,
@@ -142,7 +143,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     ["--deny-host", inline.denyHosts, deny],
   ] as const) {
     for (const value of values ?? []) {
-      const entry = parseHostEntry(value);
+      const entry = flag === "--allow-host" ? parseAllowFlag(value) : parseHostEntry(value);
       if (!entry.ok) errors.push(new PolicyError(flag, `${JSON.stringify(value)}: ${entry.reason}`, entry.hint ? { hint: entry.hint } : {}));
       else into.push(entry.rule);
     }
@@ -259,4 +260,23 @@ function dedupeRules(rules: HostRule[]): HostRule[] {
     if (!seen.has(key)) seen.set(key, rule);
   }
   return [...seen.values()];
+}
+
+/**
+ * `--allow-host HOST[:PORTS][=CIDR,...]`: the part after "=" is the rule's
+ * allowedIps, for a host that resolves into a private or reserved range (an
+ * internal registry, a mirror) that the proxy's SSRF guard would refuse.
+ */
+function parseAllowFlag(value: string): ReturnType<typeof parseHostEntry> {
+  const eq = value.indexOf("=");
+  if (eq < 0) return parseHostEntry(value);
+  const entry = parseHostEntry(value.slice(0, eq));
+  if (!entry.ok) return entry;
+  const allowedIps: string[] = [];
+  for (const cidr of value.slice(eq + 1).split(",")) {
+    const parsed = parseCidr(cidr.trim());
+    if (!parsed.ok) return { ok: false, reason: `${parsed.reason} (after "=": the addresses this host may resolve to)` };
+    allowedIps.push(cidr.trim());
+  }
+  return { ok: true, rule: { ...entry.rule, allowedIps } };
 }

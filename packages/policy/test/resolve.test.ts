@@ -96,3 +96,16 @@ describe("policyPaths", () => {
     expect(paths.every((p) => p.startsWith("/"))).toBe(true);
   });
 });
+
+describe("--allow-host HOST[:PORTS]=CIDR,...", () => {
+  it("gives the inline rule allowedIps for the proxy's SSRF guard", () => {
+    const r = resolvePolicy({ inline: { allowHosts: ["registry.npmjs.org:443=203.0.113.0/24,10.1.2.3"] } }, FACTS);
+    expect(r.ok && r.policy.network.allow).toEqual([{ host: "registry.npmjs.org", ports: [443], allowedIps: ["203.0.113.0/24", "10.1.2.3"] }]);
+  });
+
+  it("names a bad address", () => {
+    const r = resolvePolicy({ inline: { allowHosts: ["a.example=not-an-ip"] } }, FACTS);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(String(r.errors[0])).toMatch(/--allow-host.*not-an-ip.*is not an IP address/);
+  });
+});

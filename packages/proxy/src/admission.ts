@@ -53,6 +53,7 @@ export async function admit(ctx: GateContext, rawHost: string, port: number): Pr
           host,
           port,
           rule,
+          address,
           message: `${host} resolves to ${address} (${verdict.category}), which rule ${rule} does not allow (allowedIps)`,
         },
       };

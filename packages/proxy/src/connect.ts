@@ -22,6 +22,7 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
       decision: "deny",
       reason: refusal.reason,
       ...(refusal.rule !== undefined && { rule: refusal.rule }),
+      ...(refusal.address !== undefined && { address: refusal.address }),
       status: refusalStatus(refusal),
     });
     writeRefusal(client, refusal);

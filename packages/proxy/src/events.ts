@@ -11,7 +11,7 @@ export interface DecisionEvent {
   method: string;
   host: string;
   port: number;
-  /** The checked address that was dialled (allowed requests only). */
+  /** The checked address that was dialled, or the one the SSRF guard refused (resolves-to-blocked-address). */
   address?: string;
   decision: "allow" | "deny";
   reason?: RefusalReason;

@@ -78,6 +78,7 @@ export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res
       decision: "deny",
       reason: refusal.reason,
       ...(refusal.rule !== undefined && { rule: refusal.rule }),
+      ...(refusal.address !== undefined && { address: refusal.address }),
       status: refusalStatus(refusal),
     });
     sendRefusal(res, refusal);

@@ -11,6 +11,8 @@ export interface Refusal {
   host?: string;
   port?: number;
   rule?: string;
+  /** The resolved address the SSRF guard refused (resolves-to-blocked-address). */
+  address?: string;
   /** Overrides the reason's default status (431 and 408 are bad requests too). */
   status?: number;
 }

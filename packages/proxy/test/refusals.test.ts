@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProxy, REASONS, type CordonProxy, type RefusalReason } from "../src/index.js";
+import type { DecisionEvent } from "../src/index.js";
 import { startBlackHole, type BlackHole } from "./support/blackhole.js";
 import { bodyOf, rawExchange, statusOf, until } from "./support/clients.js";
 import { LOOPBACK_OK, network, tableResolver } from "./support/policy.js";
@@ -80,10 +81,18 @@ describe("refusals", () => {
     expectRefusal(await connectStatus("bad_host!.test:443"), "invalid-host");
   });
 
-  it("resolves-to-blocked-address for a name pointing into a private range", async () => {
-    const raw = await connectStatus("internal.test:443");
-    expectRefusal(raw, "resolves-to-blocked-address");
-    expect(bodyOf(raw).message).toContain("10.1.2.3");
+  it("resolves-to-blocked-address for a name pointing into a private range, naming the address in the event", async () => {
+    const seen: DecisionEvent[] = [];
+    const onDecision = (e: DecisionEvent) => seen.push(e);
+    proxy.on("decision", onDecision);
+    try {
+      const raw = await connectStatus("internal.test:443");
+      expectRefusal(raw, "resolves-to-blocked-address");
+      expect(bodyOf(raw).message).toContain("10.1.2.3");
+      expect(seen.find((e) => e.host === "internal.test")).toMatchObject({ decision: "deny", reason: "resolves-to-blocked-address", address: "10.1.2.3" });
+    } finally {
+      proxy.off("decision", onDecision);
+    }
   });
 
   it("dns-failure", async () => {

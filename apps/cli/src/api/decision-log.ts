@@ -5,6 +5,8 @@ export interface DeniedHost {
   port: number;
   reason: string;
   count: number;
+  /** The address the host resolved to, when the proxy got that far (first seen). */
+  address?: string;
 }
 
 export interface DecisionSummary {
@@ -34,7 +36,7 @@ export class DecisionLog {
     const key = `${e.host}\0${e.port}\0${reason}`;
     const entry = this.byKey.get(key);
     if (entry) entry.count++;
-    else this.byKey.set(key, { host: e.host, port: e.port, reason, count: 1 });
+    else this.byKey.set(key, { host: e.host, port: e.port, reason, count: 1, ...(e.address ? { address: e.address } : {}) });
   }
 
   summary(): DecisionSummary {

@@ -21,7 +21,7 @@ export interface PolicyArgs {
 export const POLICY_OPTIONS = {
   policy: { alias: "p", type: "string", describe: "Policy file (YAML or JSON); default: the built-in policy" },
   preset: { type: "string", array: true, describe: "Add a named preset (node, python, git, go, rust)" },
-  "allow-host": { type: "string", array: true, describe: "Allow a host through the proxy: HOST[:PORT], *.example.com, **.example.com" },
+  "allow-host": { type: "string", array: true, describe: "Allow a host through the proxy: HOST[:PORT], *.example.com, **.example.com; HOST=CIDR,... also lets it resolve into those private addresses" },
   "deny-host": { type: "string", array: true, describe: "Deny a host (wins over any allow)" },
   ro: { type: "string", array: true, describe: "Add a read-only path" },
   rw: { type: "string", array: true, describe: "Add a read-write path" },

@@ -33,5 +33,9 @@ export function formatNetworkSummary(s: DecisionSummary): string[] {
   if (s.deniedHosts.length > 20) lines.push(`cordon:   … and ${s.deniedHosts.length - 20} more`);
   const hosts = [...new Set(s.deniedHosts.filter((d) => d.reason === "host-not-allowed").map((d) => `${d.host}:${d.port}`))];
   if (hosts.length > 0) lines.push(`cordon:   to allow: ${hosts.slice(0, 5).map((h) => `--allow-host ${h}`).join(" ")}`);
+  const guarded = s.deniedHosts.filter((d) => d.reason === "resolves-to-blocked-address" && d.address);
+  for (const d of guarded.slice(0, 3)) {
+    lines.push(`cordon:   ${d.host} resolved to ${d.address}, a private or reserved address; if you trust it: --allow-host ${d.host}:${d.port}=${d.address}`);
+  }
   return lines;
 }
