@@ -100,6 +100,19 @@ describe("process behaviour", () => {
   });
 });
 
+describe("nesting", () => {
+  it("runs cordon inside cordon: the inner one finds namespaces refused and falls back, honestly", async () => {
+    const { CORDON_BIN } = await import("./support/cordon.js");
+    const repo = join(CORDON_BIN, "..", "..", "..", "..");
+    const r = await cordon(["run", "--exec", repo, "--", process.execPath, CORDON_BIN, "run", "--json", "--", "sh", "-c", "echo inner"], { cwd: work });
+    expect(r.stdout).toBe("inner\n");
+    expect(r.status).toBe(0);
+    const inner = JSON.parse(r.stderr.slice(r.stderr.indexOf("{")));
+    const blind = inner.enforcement.items.find((i: { protection: string }) => i.protection === "TCP port rules are address-blind");
+    expect(blind.enforcedBy).toBe("nothing");
+  });
+});
+
 describe("errors", () => {
   it("names the field, line and column of a bad policy file, exit 2", async () => {
     const f = join(work, "bad.yaml");

@@ -1,7 +1,9 @@
 // The CLI's side of namespace isolation: whether this environment lets the
 // launcher create namespaces, which protected paths exist, and the private
 // directory of the proxy's unix socket (the relay's only destination).
+import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { launcherArgs, launcherPath } from "@cordon/landlock-native";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { globMatcher, protectedCandidates, type KernelFacts, type ResolvedPolicy } from "@cordon/policy";
@@ -20,6 +22,28 @@ export function probeNamespaces(): NamespaceFacts {
 }
 
 function probe(): NamespaceFacts {
+  const facts = probeSettings();
+  // Under a seccomp filter already (a container's profile, an outer cordon sandbox), the settings
+  // can say yes while unshare() is denied: ask the kernel, once, with the launcher itself (~3 ms).
+  if (facts.available && underSeccomp()) {
+    const r = spawnSync(launcherPath, launcherArgs({ netns: true, command: "true" }), { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    if (r.status !== 0) {
+      const why = (r.stderr ?? "").trim().split("\n")[0]?.replace(/^cordon-launcher: /, "") || `exit ${r.status}`;
+      return { available: false, reason: `this process runs under a seccomp filter that refuses new namespaces (${why})` };
+    }
+  }
+  return facts;
+}
+
+function underSeccomp(): boolean {
+  try {
+    return /^Seccomp:\s*2$/m.test(readFileSync("/proc/self/status", "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+function probeSettings(): NamespaceFacts {
   const maxUserNs = readNumber("/proc/sys/user/max_user_namespaces");
   if (process.getuid?.() === 0) return { available: true, how: "root" };
   if (maxUserNs === undefined) return { available: false, reason: "this kernel has no user namespaces (/proc/sys/user/max_user_namespaces is missing)" };
