@@ -47,8 +47,36 @@ function hostSaw(pred: (line: string) => boolean): Promise<void> {
   });
 }
 
+/**
+ * Test hosts of runs killed before their afterAll (a CI job timing out) would
+ * hold 10.200.77.1/30 on a stale veth: remove their namespaces first (deleting
+ * a namespace deletes its veth end, and with it the pair).
+ */
+function removeStaleTestHosts(): void {
+  const names = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0] ?? "");
+  for (const name of names) {
+    const pid = /^cordon-e2e-(\d+)$/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+    try {
+      ip("netns", "del", name);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 beforeAll(async () => {
   proxyPort = await freePort();
+  removeStaleTestHosts();
   ip("netns", "add", NS);
   ip("link", "add", VETH, "type", "veth", "peer", "name", `${VETH}h`);
   ip("link", "set", `${VETH}h`, "netns", NS);
