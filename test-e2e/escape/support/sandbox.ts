@@ -3,9 +3,10 @@
 // CONNECT_TCP to one "proxy" port, scopes) on fd 3, a status pipe on fd 4, the
 // compiled seccomp program on fd 5, then the command under cordon-launcher.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdtempSync, realpathSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { afterAll } from "vitest";
 import {
   FS,
   NET,
@@ -124,6 +125,15 @@ export async function attempt(o: SandboxOptions, ...probeArgs: string[]): Promis
 }
 
 /** A fresh directory (realpath, so rules and paths agree). */
+const tempDirs: string[] = [];
+// Registered in every test file that imports this module: nothing outlives its file.
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory (realpath, so rules and paths agree), removed after the test file. */
 export function tempDir(prefix: string): string {
-  return realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  tempDirs.push(dir);
+  return dir;
 }
