@@ -72,14 +72,15 @@ describe("process behaviour", () => {
     expect(r.stderr).toMatch(/no-such-command-cordon/);
   });
 
-  it("gives the command a private TMPDIR that exists, and removes it afterwards", async () => {
-    const before = cordonTmpdirs();
+  it("gives the command a private TMPDIR that exists, and removes it and the relay's directory afterwards", async () => {
     const r = await cordon(["run", "--", "sh", "-c", 'echo "$TMPDIR"; touch "$TMPDIR/x" && echo writable'], { cwd: work });
     const [dir, w] = r.stdout.trim().split("\n");
     expect(w).toBe("writable");
-    expect(dir).toMatch(/cordon-/);
+    const pid = /cordon-(\d+)-/.exec(dir!)?.[1];
+    expect(pid).toBeDefined();
     expect(existsSync(dir!)).toBe(false);
-    expect(cordonTmpdirs()).toEqual(before);
+    // Only this run's directories: other test files run cordon at the same time.
+    expect(cordonTmpdirs().filter((n) => n.startsWith(`cordon-${pid}-`))).toEqual([]);
   });
 
   it("sets the proxy variables, lowercase forms and NODE_USE_ENV_PROXY", async () => {
@@ -173,17 +174,23 @@ describe("signals and leftovers", () => {
     expect(alive(innerPid)).toBe(false);
   });
 
-  it("leaves no process behind when cordon itself is killed with SIGKILL", async () => {
-    const child = await spawnCordon(["run", "--", "sh", "-c", "echo $$; exec sleep 30"]);
+  it("leaves no process behind when cordon itself is killed with SIGKILL, and the next run sweeps its directories", async () => {
+    const child = await spawnCordon(["run", "--", "sh", "-c", 'echo "$$ $TMPDIR"; exec sleep 30']);
     let out = "";
     child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     while (!out.includes("\n")) await new Promise((r) => setTimeout(r, 20));
-    const innerPid = Number(out.trim());
+    const [pidText, leftTmpdir] = out.trim().split(" ");
+    const innerPid = Number(pidText);
+    const killedDirs = () => cordonTmpdirs().filter((n) => n.startsWith(`cordon-${child.pid}-`));
     expect(alive(innerPid)).toBe(true);
+    expect(killedDirs().length).toBeGreaterThan(0); // the private TMPDIR (and the relay's socket directory)
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
     for (let i = 0; i < 100 && alive(innerPid); i++) await new Promise((r) => setTimeout(r, 20));
     expect(alive(innerPid)).toBe(false);
+    expect(existsSync(leftTmpdir!)).toBe(true); // a SIGKILLed process cannot clean up ...
+    expect((await cordon(["run", "--", "true"], { cwd: work })).status).toBe(0);
+    expect(killedDirs()).toEqual([]); // ... so the next cordon start does
   });
 
   it("shows run's help through full yargs, exit 0", async () => {
