@@ -22,10 +22,11 @@ export const presets: Readonly<Record<PresetName, PolicyPreset>> = {
     network: { allow: [https("registry.npmjs.org"), https("registry.yarnpkg.com"), https("nodejs.org")] },
   },
   python: {
-    description: "PyPI and the pip/uv caches",
+    description: "PyPI, the pip/uv caches, and /dev/shm (multiprocessing's semaphores)",
     filesystem: {
       readOnly: ["~/.config/pip", "~/.pip"],
-      readWrite: ["~/.cache/pip", "~/.cache/uv"],
+      // multiprocessing's SemLock lives in /dev/shm; note it is shared with the host and outlives the run.
+      readWrite: ["~/.cache/pip", "~/.cache/uv", "/dev/shm"],
       exec: [],
     },
     network: { allow: [https("pypi.org"), https("files.pythonhosted.org")] },
