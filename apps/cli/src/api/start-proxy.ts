@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
-import { isIP } from "node:net";
-import { createProxy, startProxyWorker, type DecisionEvent, type Resolver } from "@cordon/proxy";
+import { createProxy, startProxyWorker, type DecisionEvent } from "@cordon/proxy";
 import type { NetworkPolicy } from "@cordon/policy";
 import { nativeRelayWanted, tunnelRelay, tunnelRelayModule } from "./native-relay.js";
 
@@ -57,23 +56,12 @@ async function start(o: StartProxyOptions, token: string, port: number): Promise
   const p =
     o.thread === "worker"
       ? await startProxyWorker({ ...options, ...(native && { tunnelRelayModule }) })
-      : await createProxy({ ...options, ...(native && { tunnelRelay }), ...(o.hosts ? { resolver: hostsResolver(o.hosts) } : {}) });
+      : await createProxy({ ...options, ...(native && { tunnelRelay }) });
   return {
     port: p.address.port,
     url: p.url(token),
     onDecision: (fn) => void p.on("decision", fn),
     update: async (network) => void (await p.update(network)),
     close: () => p.close(),
-  };
-}
-
-/** Static names first (like /etc/hosts), then the system resolver. */
-function hostsResolver(hosts: Record<string, string[]>): Resolver {
-  return async (host) => {
-    const fixed = hosts[host.toLowerCase()];
-    if (fixed) return fixed.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 }));
-    const { promises: dns } = await import("node:dns");
-    const answers = await dns.lookup(host, { all: true, verbatim: true });
-    return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
   };
 }
