@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
-import { status as landlockStatus } from "@cordon/landlock-native";
+import { seccompAvailable, status as landlockStatus } from "@cordon/landlock-native";
 import { defaultPolicy, negotiate, policyPaths, resolvePolicy, type NetworkMode } from "@cordon/policy";
 import { homedir, tmpdir } from "node:os";
 import { probeKernel } from "../api/kernel-facts.js";
@@ -28,7 +28,8 @@ export const doctorCommand: CommandModule<object, { json?: boolean }> = {
   builder: (y) => y.option("json", { type: "boolean", describe: "Machine-readable output" }).example("cordon doctor", "") as never,
   handler: (argv) => {
     const st = landlockStatus();
-    const env = environmentFacts();
+    const ns = probeNamespaces();
+    const env = { seccomp: seccompText(), userns: ns.available ? `available (${ns.how})` : `not usable: ${ns.reason}` };
     const modes = (["platform", "proxy", "none", "unrestricted"] as NetworkMode[]).map((mode) => {
       const r = resolvePolicy({ base: defaultPolicy(), inline: { network: mode } }, { cwd: process.cwd(), home: homedir(), tmpdir: tmpdir() });
       if (!r.ok) return { mode, status: "error", isolation: "-", summary: r.errors.map(String).join("; ") };
@@ -37,7 +38,6 @@ export const doctorCommand: CommandModule<object, { json?: boolean }> = {
       const isolation: string = n.plan.isolation?.network ?? "landlock";
       return { mode, status: n.report.status, isolation, summary: net.map((i) => `${i.protection}: ${i.enforcedBy}`).join("; ") || "no network restriction" };
     });
-    const ns = probeNamespaces();
     const isolation = {
       namespaces: ns,
       // What --isolation auto gives the built-in platform policy here, and the gap that remains otherwise.
@@ -70,21 +70,14 @@ function errataText(mask: number): string {
   return fixed.length ? ` (fixed: ${fixed.map((n) => `#${n}`).join(", ")})` : "";
 }
 
-function environmentFacts(): { seccomp: string; userns: string } {
-  let seccomp = "unknown";
+/** Whether filters can be installed, and whether this process already runs under one (a container, an outer sandbox). */
+function seccompText(): string {
+  if (!seccompAvailable()) return "not available (no SECCOMP_MODE_FILTER with errno and kill_process actions)";
+  let mode: string | undefined;
   try {
-    const s = readFileSync("/proc/self/status", "utf8");
-    const m = /^Seccomp:\s*(\d)/m.exec(s);
-    seccomp = m ? (m[1] === "0" ? "available (this process is not filtered)" : `available (this process already runs under mode ${m[1]})`) : "not built in";
+    mode = /^Seccomp:\s*(\d)/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
   } catch {
-    /* keep unknown */
+    /* not readable: say nothing more */
   }
-  let userns = "unknown";
-  try {
-    const max = Number(readFileSync("/proc/sys/user/max_user_namespaces", "utf8").trim());
-    userns = max > 0 ? (process.getuid?.() === 0 ? "available (root)" : "available") : "disabled (max_user_namespaces = 0)";
-  } catch {
-    userns = "not built in";
-  }
-  return { seccomp, userns };
+  return mode && mode !== "0" ? `available (this process already runs under mode ${mode})` : "available";
 }
