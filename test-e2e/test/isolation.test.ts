@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isAlive } from "./support/processes.js";
 import { cordon } from "./support/cordon.js";
 
 const NS = `cordon-e2e-${process.pid}`;
@@ -62,15 +63,6 @@ function removeStaleTestHosts(): void {
     } catch {
       /* gone meanwhile */
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

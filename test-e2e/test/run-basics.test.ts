@@ -3,6 +3,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cordon } from "./support/cordon.js";
+import { isAlive, waitGone } from "./support/processes.js";
 
 let work: string;
 beforeAll(() => {
@@ -152,14 +153,6 @@ describe("signals and leftovers", () => {
     const { CORDON_BIN } = await import("./support/cordon.js");
     return spawn(process.execPath, [CORDON_BIN, ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
   };
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   it("forwards SIGTERM to the command and reports 128+15", async () => {
     const child = await spawnCordon(["run", "--", "sh", "-c", 'echo $$; trap "echo got-term; exit 143" TERM; while :; do sleep 0.05; done']);
@@ -171,7 +164,7 @@ describe("signals and leftovers", () => {
     const [status] = (await new Promise((r) => child.on("close", (...a) => r(a)))) as [number];
     expect(out).toContain("got-term");
     expect(status).toBe(143);
-    expect(alive(innerPid)).toBe(false);
+    expect(isAlive(innerPid)).toBe(false);
   });
 
   it("leaves no process behind when cordon itself is killed with SIGKILL, and the next run sweeps its directories", async () => {
@@ -182,12 +175,11 @@ describe("signals and leftovers", () => {
     const [pidText, leftTmpdir] = out.trim().split(" ");
     const innerPid = Number(pidText);
     const killedDirs = () => cordonTmpdirs().filter((n) => n.startsWith(`cordon-${child.pid}-`));
-    expect(alive(innerPid)).toBe(true);
+    expect(isAlive(innerPid)).toBe(true);
     expect(killedDirs().length).toBeGreaterThan(0); // the private TMPDIR (and the relay's socket directory)
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
-    for (let i = 0; i < 100 && alive(innerPid); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(alive(innerPid)).toBe(false);
+    expect(await waitGone(innerPid)).toBe(true);
     expect(existsSync(leftTmpdir!)).toBe(true); // a SIGKILLed process cannot clean up ...
     expect((await cordon(["run", "--", "true"], { cwd: work })).status).toBe(0);
     expect(killedDirs()).toEqual([]); // ... so the next cordon start does
