@@ -103,6 +103,32 @@ describe("process behaviour", () => {
 });
 
 describe("nesting", () => {
+  it("gives the inner sandbox network through both proxies: its own allowlist, then the outer one", async () => {
+    const { CORDON_BIN } = await import("./support/cordon.js");
+    const { createServer } = await import("node:http");
+    const server = createServer((_req, res) => res.end("through both\n"));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    const repo = join(CORDON_BIN, "..", "..", "..", "..");
+    const outer = join(work, "outer.json");
+    const inner = join(work, "inner.json");
+    writeFileSync(outer, JSON.stringify({ version: 1, filesystem: { exec: [repo] }, network: { allow: [{ host: "up.test", ports: [port], allowedIps: ["127.0.0.1/32"] }] } }));
+    writeFileSync(inner, JSON.stringify({ version: 1, network: { allow: [{ host: "up.test", ports: [port] }] } }));
+    try {
+      const nested = (host: string) =>
+        cordon(["run", "--policy", outer, "--resolve", "up.test=127.0.0.1", "--", process.execPath, CORDON_BIN, "run", "--policy", inner, "--",
+          "curl", "-sS", "-w", "%{http_code}", "-o", "/dev/null", `http://${host}:${port}/`], { cwd: work });
+      const ok = await nested("up.test");
+      expect(ok.stdout).toBe("200");
+      expect(ok.stderr).toMatch(/inside a cordon sandbox: this proxy listens on 127\.0\.0\.2:\d+ and connects through the outer sandbox's proxy/);
+      const refusedInside = await nested("other.test");
+      expect(refusedInside.stdout).toBe("403");
+      expect(refusedInside.stderr).toMatch(/denied other\.test:\d+ \(host-not-allowed\)/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("runs cordon inside cordon: the inner one finds namespaces refused and falls back, honestly", async () => {
     const { CORDON_BIN } = await import("./support/cordon.js");
     const repo = join(CORDON_BIN, "..", "..", "..", "..");

@@ -3,7 +3,7 @@
 // addresses the caller may dial, and nothing else.
 import type { HostMatcher } from "./policy-types.js";
 import type { Refusal } from "./refusal.js";
-import { resolveHost, type ResolvedAddress, type Resolver } from "./resolve.js";
+import { literalAddress, resolveHost, type ResolvedAddress, type Resolver } from "./resolve.js";
 import { checkAddress } from "./ssrf.js";
 
 export interface Admitted {
@@ -11,7 +11,7 @@ export interface Admitted {
   host: string;
   port: number;
   rule: string;
-  /** Checked addresses, in resolver order; dial only these. */
+  /** Checked addresses, in resolver order; dial only these. Empty when a parent proxy resolves the name. */
   addresses: ResolvedAddress[];
 }
 
@@ -21,6 +21,8 @@ export interface GateContext {
   matcher: HostMatcher;
   resolver: Resolver;
   dnsTimeoutMs: number;
+  /** A parent proxy connects for us: names are resolved (and guarded) there, not here. */
+  viaUpstream?: boolean;
 }
 
 export async function admit(ctx: GateContext, rawHost: string, port: number): Promise<Admission> {
@@ -36,6 +38,7 @@ export async function admit(ctx: GateContext, rawHost: string, port: number): Pr
     return { ok: false, refusal: { reason, host, port, message, ...(rule !== undefined && { rule }) } };
   }
   const { host, rule, allowedIps } = decision;
+  if (ctx.viaUpstream && literalAddress(host) === undefined) return { ok: true, host, port, rule, addresses: [] };
   let addresses: ResolvedAddress[];
   try {
     addresses = await resolveHost(host, ctx.resolver, ctx.dnsTimeoutMs);

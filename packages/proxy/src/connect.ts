@@ -5,6 +5,7 @@ import { admit } from "./admission.js";
 import { Cancellation } from "./cancel.js";
 import type { ProxyContext } from "./context.js";
 import { dial, DialError } from "./dial.js";
+import { dialViaUpstream } from "./upstream-proxy.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
 import { parseAuthority } from "./target.js";
 import { RelayedTunnelHandle, type TunnelTotals } from "./relay.js";
@@ -43,9 +44,13 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   const { host, port, rule, addresses } = admission;
 
   let upstream: Socket;
-  let address: string;
+  let address: string | undefined;
   try {
-    ({ socket: upstream, address } = await dial(addresses, port, ctx.limits.connectTimeoutMs, clientGone));
+    if (ctx.upstreamProxy) {
+      upstream = await dialViaUpstream(ctx.upstreamProxy, host, port, ctx.limits.connectTimeoutMs, clientGone);
+    } else {
+      ({ socket: upstream, address } = await dial(addresses, port, ctx.limits.connectTimeoutMs, clientGone));
+    }
   } catch (err) {
     const e = err as DialError;
     if (clientGone.cancelled) return;
@@ -58,7 +63,7 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   client.off("error", onEarlyClose);
   client.off("close", onEarlyClose);
   ctx.trackUpstream(upstream);
-  ctx.decided({ id, method: "CONNECT", host, port, address, decision: "allow", rule, status: 200 });
+  ctx.decided({ id, method: "CONNECT", host, port, ...(address !== undefined && { address }), decision: "allow", rule, status: 200 });
 
   // Interactive protocols (TLS handshakes) must not wait on Nagle + delayed ACK.
   client.setNoDelay(true);

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { UpstreamAgent } from "./upstream-agent.js";
+import type { UpstreamProxy } from "./upstream-proxy.js";
 import type { GateContext } from "./admission.js";
 import type { DecisionEvent, TunnelClosedEvent } from "./events.js";
 import type { ProxyLimits } from "./limits.js";
@@ -28,4 +29,6 @@ export interface ProxyContext {
   /** Carries tunnels instead of the JS pipe when set. */
   readonly tunnelRelay: TunnelRelay | undefined;
   readonly upstreamAgent: UpstreamAgent;
+  /** The parent proxy every connection goes through, if any. */
+  readonly upstreamProxy: UpstreamProxy | undefined;
 }

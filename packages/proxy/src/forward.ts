@@ -95,8 +95,11 @@ export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res
   const admission = await admit(ctx.gate(), parsed.host, port);
   if (!admission.ok) return refuse(admission.refusal);
   const { host, rule } = admission;
-  const target = admission.addresses[0]!;
-  const origin = `http://${target.family === 6 ? `[${target.address}]` : target.address}:${port}`;
+  // Direct: the first checked address. Through a parent proxy: the name, which the parent resolves.
+  const target = admission.addresses[0];
+  const origin = target
+    ? `http://${target.family === 6 ? `[${target.address}]` : target.address}:${port}`
+    : `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
   const abort = new AbortController();
   res.on("close", () => abort.abort());
@@ -116,7 +119,7 @@ export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res
     if (abort.signal.aborted) return;
     return refuse(upstreamFailure(err, host, port, rule));
   }
-  ctx.decided({ id, method, host, port, address: target.address, decision: "allow", rule, status: response.statusCode });
+  ctx.decided({ id, method, host, port, ...(target && { address: target.address }), decision: "allow", rule, status: response.statusCode });
   res.writeHead(response.statusCode, clientResponseHeaders(response.headers));
   pipeline(response.body, res, (err) => {
     // Mid-body failure: the status is already sent, so the only honest signal left is an abrupt close.

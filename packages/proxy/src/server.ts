@@ -17,6 +17,7 @@ import type { TunnelRelay } from "./relay.js";
 import { TunnelRegistry } from "./tunnels.js";
 import { proxyUrl } from "./url.js";
 import { lazyUpstreamAgent } from "./upstream-agent.js";
+import { parseUpstreamProxy } from "./upstream-proxy.js";
 
 export interface ProxyOptions {
   /** The policy's network section; its allow/deny lists become the matcher. */
@@ -48,6 +49,12 @@ export interface ProxyOptions {
    * (0700) directory; the file is created 0600 and removed on close.
    */
   unixSocket?: string;
+  /**
+   * A parent HTTP proxy (`http://[user:password@]host:port`) that every allowed connection goes
+   * through: a corporate egress proxy, or an outer cordon's. The allowlist is still decided here;
+   * names are resolved by the parent, so for names the SSRF guard is the parent's.
+   */
+  upstreamProxy?: string;
 }
 
 /** Only allow and deny are read; a whole NetworkPolicy fits. */
@@ -118,7 +125,8 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     if (clients.size + upstreams.size === 0) socketsDrained.emit("drained");
   };
 
-  const upstreamAgent = lazyUpstreamAgent(limits);
+  const upstreamProxy = options.upstreamProxy !== undefined ? parseUpstreamProxy(options.upstreamProxy) : undefined;
+  const upstreamAgent = lazyUpstreamAgent(limits, options.upstreamProxy);
 
   const publish = (event: ProxyEvent) => {
     audit?.write(event);
@@ -131,7 +139,8 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   const ctx: ProxyContext = {
     limits,
     upstreamAgent,
-    gate: () => ({ matcher, resolver, dnsTimeoutMs: limits.dnsTimeoutMs }),
+    upstreamProxy,
+    gate: () => ({ matcher, resolver, dnsTimeoutMs: limits.dnsTimeoutMs, viaUpstream: upstreamProxy !== undefined }),
     nextId: () => ++lastId,
     preflight(req: IncomingMessage): Refusal | undefined {
       if (closing) return { reason: "too-many-connections", message: "the proxy is shutting down" };

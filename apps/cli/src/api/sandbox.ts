@@ -52,6 +52,11 @@ export interface SandboxOptions extends PolicySource {
   auditLog?: string | Writable;
   /** Names the proxy resolves without DNS, like /etc/hosts (name → addresses). */
   hosts?: Record<string, string[]>;
+  /**
+   * A parent HTTP proxy (`http://[user:password@]host:port`) the sandbox's proxy connects through:
+   * a corporate egress proxy. Inside another cordon sandbox, the outer proxy is used by default.
+   */
+  upstreamProxy?: string;
 }
 
 /** The policy cannot be enforced as required (compat "hard"), or the sandbox could not be set up. */
@@ -133,6 +138,9 @@ export class Sandbox extends EventEmitter {
     try {
       const policy = loadPolicy(options, { cwd, tmpdir });
       const notes: string[] = [];
+      const outer = options.upstreamProxy === undefined ? outerCordonProxy(process.env) : undefined;
+      const upstream = options.upstreamProxy ?? outer?.url;
+      if (outer) notes.push(`inside a cordon sandbox: this proxy listens on ${NESTED_PROXY_HOST}:${outer.port} and connects through the outer sandbox's proxy`);
       let effective = policy;
       // The relay's unix socket exists whenever namespace isolation may apply; negotiation decides.
       if (policy.network.mode === "platform" && policy.network.isolation !== "landlock" && probeNamespaces().available) {
@@ -144,6 +152,10 @@ export class Sandbox extends EventEmitter {
           thread: options.proxyThread ?? "worker",
           ...(options.auditLog !== undefined ? { auditLog: options.auditLog } : {}),
           ...(options.hosts ? { hosts: options.hosts } : {}),
+          ...(upstream ? { upstreamProxy: upstream } : {}),
+          // The outer Landlock domain lets the command reach the outer proxy's port only, on any
+          // address (port rules are address-blind): listen on that port, on another loopback address.
+          ...(outer ? { listenHost: NESTED_PROXY_HOST, portOverride: outer.port } : {}),
           ...(relay ? { unixSocket: relay.path } : {}),
         });
         proxy = started.proxy;
@@ -350,6 +362,21 @@ interface Negotiated {
   report: EnforcementReport;
   /** The compiled seccomp filter of the plan, compiled once per plan. */
   seccompProgram: Buffer | null;
+}
+
+const NESTED_PROXY_HOST = "127.0.0.2";
+
+/** Inside another cordon sandbox, its proxy is the only way out: chain to it. */
+function outerCordonProxy(env: NodeJS.ProcessEnv): { url: string; port: number } | undefined {
+  if (env.CORDON_SANDBOX !== "1") return undefined;
+  const url = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
+  if (!url) return undefined;
+  try {
+    const port = Number(new URL(url).port);
+    return port > 0 ? { url, port } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function negotiateHere(policy: ResolvedPolicy) {

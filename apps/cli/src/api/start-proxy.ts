@@ -20,6 +20,12 @@ export interface StartProxyOptions {
   auditLog?: string | Writable;
   /** Names resolved without DNS (name → addresses). */
   hosts?: Record<string, string[]>;
+  /** A parent proxy to connect through. */
+  upstreamProxy?: string;
+  /** Listen address (default 127.0.0.1). */
+  listenHost?: string;
+  /** A port that must be used instead of the policy's (no fallback to a free one). */
+  portOverride?: number;
   /** Also listen on this unix socket (the namespace relay's destination). */
   unixSocket?: string;
 }
@@ -32,6 +38,7 @@ export interface StartProxyOptions {
  */
 export async function startSandboxProxy(o: StartProxyOptions): Promise<{ proxy: SandboxProxy; note?: string }> {
   const token = randomBytes(16).toString("hex");
+  if (o.portOverride !== undefined) return { proxy: await start(o, token, o.portOverride) };
   try {
     return { proxy: await start(o, token, o.network.proxyPort) };
   } catch (e) {
@@ -44,11 +51,12 @@ export async function startSandboxProxy(o: StartProxyOptions): Promise<{ proxy: 
 async function start(o: StartProxyOptions, token: string, port: number): Promise<SandboxProxy> {
   const options = {
     network: o.network,
-    host: "127.0.0.1",
+    host: o.listenHost ?? "127.0.0.1",
     port,
     token,
     ...(o.auditLog !== undefined ? { auditLog: o.auditLog } : {}),
     ...(o.hosts ? { hosts: o.hosts } : {}),
+    ...(o.upstreamProxy ? { upstreamProxy: o.upstreamProxy } : {}),
     ...(o.unixSocket !== undefined ? { unixSocket: o.unixSocket } : {}),
   };
   // Tunnels go through the zero-copy native relay; a worker loads it itself (by module URL).

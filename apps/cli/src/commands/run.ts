@@ -14,6 +14,7 @@ export interface RunArgs extends PolicyArgs {
   quiet?: boolean;
   resolve?: string[];
   "env-clear"?: boolean;
+  "upstream-proxy"?: string;
   env?: string[];
   "--"?: (string | number)[];
 }
@@ -22,6 +23,7 @@ export interface RunArgs extends PolicyArgs {
 export const RUN_OPTIONS = {
   resolve: { type: "string", array: true, describe: "Resolve NAME to ADDR in the proxy instead of DNS: NAME=ADDR" },
   timeout: { type: "number", describe: "Kill the command after S seconds (exit status 124)" },
+  "upstream-proxy": { type: "string", describe: "Connect out through this parent HTTP proxy: http://[user:pass@]host:port (inside cordon: the outer proxy)" },
   "env-clear": { type: "boolean", describe: "Start the command from an empty environment (PATH, HOME, USER, LANG, TERM, TZ kept)" },
   env: { type: "string", array: true, describe: "Pass NAME through (with --env-clear) or set NAME=VALUE" },
   "audit-log": { type: "string", describe: "Append every proxy decision to FILE as JSON lines" },
@@ -56,6 +58,7 @@ export async function runHandler(argv: RunArgs): Promise<number> {
     ...policySourceFromArgs(argv),
     proxyThread: "main",
     env: commandEnvironment(process.env, argv["env-clear"] === true, argv.env),
+    ...(argv["upstream-proxy"] ? { upstreamProxy: argv["upstream-proxy"] } : {}),
     ...(hosts ? { hosts } : {}),
     ...(audit ? { auditLog: audit } : {}),
   });
