@@ -40,6 +40,8 @@ try {
   });
   send({ type: "ready", address: proxy.address });
 } catch (err) {
-  send({ type: "failed", message: (err as Error).message });
+  // The errno code crosses too: a caller falls back to another port on EADDRINUSE.
+  const code = (err as NodeJS.ErrnoException).code;
+  send({ type: "failed", message: (err as Error).message, ...(code !== undefined && { code }) });
   port.close();
 }

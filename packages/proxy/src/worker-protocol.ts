@@ -9,6 +9,6 @@ export type ParentToWorker =
 
 export type WorkerToParent =
   | { type: "ready"; address: { host: string; port: number } }
-  | { type: "failed"; message: string }
+  | { type: "failed"; message: string; code?: string }
   | { type: "event"; event: ProxyEvent }
   | { type: "reply"; id: number; stats?: ProxyStats; error?: string };

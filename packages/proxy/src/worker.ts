@@ -63,7 +63,7 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
   const address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
     worker.on("message", (m: WorkerToParent) => {
       if (m.type === "ready") resolve(m.address);
-      else if (m.type === "failed") reject(new Error(m.message));
+      else if (m.type === "failed") reject(Object.assign(new Error(m.message), m.code !== undefined ? { code: m.code } : {}));
       else if (m.type === "event") {
         localAudit?.write(m.event);
         if (m.event.type === "decision") emitter.emit("decision", m.event);

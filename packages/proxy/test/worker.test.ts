@@ -73,3 +73,14 @@ describe("proxy in a worker thread", () => {
     expect(child.status).toBe(0);
   });
 });
+
+describe("worker start failures", () => {
+  it("carry the errno code, so a caller can fall back on EADDRINUSE", async () => {
+    const first = await startProxyWorker({ port: 0, network: network([]) });
+    try {
+      await expect(startProxyWorker({ port: first.address.port, network: network([]) })).rejects.toMatchObject({ code: "EADDRINUSE" });
+    } finally {
+      await first.close();
+    }
+  });
+});
