@@ -15,18 +15,13 @@ export interface DecisionSummary {
   deniedHosts: DeniedHost[];
 }
 
-const MAX_KEPT = 10_000;
-
 /** Counts proxy decisions and groups refusals by (host, port, reason) for the after-run summary. */
 export class DecisionLog {
   private allowed = 0;
   private denied = 0;
   private readonly byKey = new Map<string, DeniedHost>();
-  readonly recent: DecisionEvent[] = [];
 
   add(e: DecisionEvent): void {
-    if (this.recent.length >= MAX_KEPT) this.recent.shift();
-    this.recent.push(e);
     if (e.decision === "allow") {
       this.allowed++;
       return;
