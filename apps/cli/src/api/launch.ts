@@ -1,27 +1,22 @@
 import { spawn, spawnSync, type ChildProcess, type IOType, type SpawnOptions, type SpawnSyncReturns } from "node:child_process";
-import type { Stream } from "node:stream";
-import type { Readable } from "node:stream";
-import { launcherArgs, launcherPath, parseLauncherStatus, type LauncherStatus } from "@cordon/landlock-native";
+import type { Readable, Stream } from "node:stream";
+import { launcherArgs, launcherPath, parseLauncherStatus, type LauncherOptions, type LauncherStatus } from "@cordon/landlock-native";
 
-export interface LaunchOptions {
+/**
+ * What to launch. The namespace and restrict options are the launcher's own
+ * (`LauncherOptions`); the fds are this process's, mapped to 3 and 5 in the child.
+ */
+export type LaunchOptions = Pick<LauncherOptions, "restrictFlags" | "netns" | "netnsRelay" | "protect" | "pin"> & {
   command: string;
   args: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   stdio: [StdioEntry, StdioEntry, StdioEntry];
+  /** The ruleset fd in this process. */
   rulesetFd?: number;
-  restrictFlags?: number;
-  /** An fd holding a compiled seccomp program (see seccompProgramFd). */
+  /** An fd in this process holding a compiled seccomp program (see seccompProgramFd). */
   seccompFd?: number;
-  /** A network namespace with only loopback (mode none in namespace isolation). */
-  netns?: boolean;
-  /** A network namespace whose proxy address relays to the proxy's unix socket. */
-  netnsRelay?: { port: number; socketPath: string };
-  /** Existing paths made read-only in a mount namespace. */
-  protect?: readonly string[];
-  /** Their parent directories, made unrenamable mount points. */
-  pin?: readonly string[];
-}
+};
 
 /** One of the three standard streams, as child_process.spawn takes it. */
 export type StdioEntry = IOType | Stream | number | null | undefined;
@@ -69,21 +64,19 @@ export function launchSync(o: LaunchOptions, extra: { timeout?: number; input?: 
 }
 
 function launchSpec(o: LaunchOptions): { args: string[]; options: SpawnOptions } {
-  const args = launcherArgs({
-    ...(o.rulesetFd !== undefined ? { rulesetFd: RULESET_FD } : {}),
-    ...(o.restrictFlags ? { restrictFlags: o.restrictFlags } : {}),
+  const { command, args, cwd, env, stdio, rulesetFd, seccompFd, ...kernel } = o;
+  const argv = launcherArgs({
+    ...kernel,
+    ...(rulesetFd !== undefined ? { rulesetFd: RULESET_FD } : {}),
     statusFd: STATUS_FD,
-    ...(o.seccompFd !== undefined ? { seccompFd: SECCOMP_FD } : {}),
-    ...(o.netnsRelay ? { netnsRelay: o.netnsRelay } : o.netns ? { netns: true } : {}),
-    ...(o.protect?.length ? { protect: o.protect } : {}),
-    ...(o.pin?.length ? { pin: o.pin } : {}),
+    ...(seccompFd !== undefined ? { seccompFd: SECCOMP_FD } : {}),
     // A command never outlives cordon (even a SIGKILLed one), and never keeps root's capabilities.
     dieWithParent: true,
     dropCapabilities: true,
-    command: o.command,
-    args: [...o.args],
+    command,
+    args,
   });
-  return { args, options: { cwd: o.cwd, env: o.env, stdio: [...o.stdio, o.rulesetFd ?? "ignore", "pipe", o.seccompFd ?? "ignore"] } };
+  return { args: argv, options: { cwd, env, stdio: [...stdio, rulesetFd ?? "ignore", "pipe", seccompFd ?? "ignore"] } };
 }
 
 function parseFailure(text: string): LaunchFailure | null {
