@@ -21,6 +21,7 @@ const BUNDLED = {
   "@cordon/policy": join(repo, "packages/policy"),
   "@cordon/proxy": join(repo, "packages/proxy"),
   "@cordon/landlock-native": join(repo, "packages/landlock-native"),
+  "@cordon/sandbox": join(repo, "packages/sandbox"),
 };
 
 const work = mkdtempSync(join(tmpdir(), "cordon-pack-"));

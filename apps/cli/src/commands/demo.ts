@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { rmSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { defaultPolicy } from "@cordon/policy";
-import { createSandbox, type Sandbox } from "../api/sandbox.js";
+import { createSandbox, type Sandbox } from "@cordon/sandbox";
 import { formatNetworkSummary, formatWarnings } from "../report/format.js";
 
 interface Step {

@@ -3,8 +3,7 @@ import type { CommandModule } from "yargs";
 import { seccompAvailable, status as landlockStatus } from "@cordon/landlock-native";
 import { defaultPolicy, negotiate, policyPaths, resolvePolicy, type NetworkMode } from "@cordon/policy";
 import { homedir, tmpdir } from "node:os";
-import { probeKernel } from "../api/kernel-facts.js";
-import { probeNamespaces } from "../api/isolation.js";
+import { probeKernel, probeNamespaces } from "@cordon/sandbox";
 import { table } from "../report/format.js";
 
 const NETWORK_PROTECTIONS = ["outbound TCP", "host allowlist", "TCP port rules are address-blind", "UDP", "other protocols", "network", "network.udp", "network.other-protocols"];

@@ -1,8 +1,6 @@
 import type { CommandModule } from "yargs";
 import { negotiate, policyPaths } from "@cordon/policy";
-import { loadPolicy } from "../api/load-policy.js";
-import { probeKernel } from "../api/kernel-facts.js";
-import { createPrivateTmpdir, removePrivateTmpdir } from "../api/private-tmpdir.js";
+import { loadPolicy, probeKernel, createPrivateTmpdir, removePrivateTmpdir } from "@cordon/sandbox";
 import { formatReport } from "../report/format.js";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
 

@@ -1,6 +1,6 @@
 import type { Argv, Options } from "yargs";
 import type { Compat, InlineOptions, Isolation, NetworkMode } from "@cordon/policy";
-import type { PolicySource } from "../api/load-policy.js";
+import type { PolicySource } from "@cordon/sandbox";
 
 export interface PolicyArgs {
   policy?: string;

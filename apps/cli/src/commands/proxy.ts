@@ -1,7 +1,6 @@
 import type { CommandModule } from "yargs";
 import { createProxy } from "@cordon/proxy";
-import { loadPolicy } from "../api/load-policy.js";
-import { createPrivateTmpdir, removePrivateTmpdir } from "../api/private-tmpdir.js";
+import { loadPolicy, createPrivateTmpdir, removePrivateTmpdir } from "@cordon/sandbox";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
 
 interface ProxyArgs extends PolicyArgs {

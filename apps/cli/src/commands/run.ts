@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import type { CommandModule, Options } from "yargs";
 import { UsageError } from "../usage-error.js";
-import { createSandbox, type RunReport } from "../api/sandbox.js";
+import { createSandbox, type RunReport } from "@cordon/sandbox";
 import { formatNetworkSummary, formatWarnings } from "../report/format.js";
 import { commandEnvironment } from "./env-options.js";
 import { parseResolveOption } from "./resolve-option.js";

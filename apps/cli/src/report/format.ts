@@ -1,5 +1,5 @@
 import type { EnforcementReport } from "@cordon/policy";
-import type { DecisionSummary } from "../api/decision-log.js";
+import type { DecisionSummary } from "@cordon/sandbox";
 
 /** A plain text table: columns padded to their widest cell. */
 export function table(rows: readonly (readonly string[])[]): string {

@@ -1,5 +1,4 @@
-import { PolicyLoadError } from "../api/load-policy.js";
-import { SandboxRefusedError } from "../api/sandbox.js";
+import { PolicyLoadError, SandboxRefusedError } from "@cordon/sandbox";
 import { UsageError } from "../usage-error.js";
 import { formatReport } from "./format.js";
 

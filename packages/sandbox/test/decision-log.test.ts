@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DecisionLog } from "../src/api/decision-log.js";
-import { exitStatus } from "../src/api/exit-status.js";
+import { DecisionLog } from "../src/decision-log.js";
+import { exitStatus } from "../src/exit-status.js";
 
 const ev = (host: string, decision: "allow" | "deny", reason?: string) =>
   ({ id: 1, time: 0, method: "CONNECT", host, port: 443, decision, ...(reason ? { reason } : {}), status: decision === "allow" ? 200 : 403 }) as never;

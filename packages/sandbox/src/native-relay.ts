@@ -15,7 +15,7 @@ export const tunnelRelay: TunnelRelay = (client, upstream, { idleTimeoutMs }) =>
 
 /** This module, compiled, for a proxy worker to import (from TypeScript sources, e.g. tests: the dist/ copy). */
 export const tunnelRelayModule: string = import.meta.url.endsWith(".ts")
-  ? new URL("../../dist/api/native-relay.js", import.meta.url).href
+  ? new URL("../dist/native-relay.js", import.meta.url).href
   : import.meta.url;
 
 /** `CORDON_PROXY_RELAY=js` keeps the JavaScript pipe (for comparison and as an escape hatch). */

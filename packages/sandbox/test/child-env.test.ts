@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { childEnv } from "../src/api/child-env.js";
+import { childEnv } from "../src/child-env.js";
 
 describe("childEnv", () => {
   const base = { PATH: "/usr/bin", HTTP_PROXY: "http://evil:1", no_proxy: "*", HOME: "/h" };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A runnable example of cordon's embeddable API (run from the repository after `pnpm build`):
 //
-//   node apps/cli/examples/embed.mjs
+//   node packages/sandbox/examples/embed.mjs
 //
 // Two sandboxes side by side in one process, each with its own allowlist, proxy and report.
 // A local server stands in for the internet; both names resolve to it for the proxies only.
