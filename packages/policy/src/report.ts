@@ -1,6 +1,11 @@
 import type { SeccompSpecData } from "./seccomp/spec.js";
 /** What the enforcement report says about one protection. */
 export interface ReportItem {
+  /**
+   * A stable id for the protection ("process.pid-namespace", "fs.secrets"), dotted by layer. Display
+   * text may change; ids may not. (Being filled in for every item: new items always carry one.)
+   */
+  id?: string;
   protection: string;
   requested: string;
   enforcedBy: "kernel" | "proxy" | "cluster" | "nothing";
