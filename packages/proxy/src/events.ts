@@ -18,6 +18,8 @@ export interface DecisionEvent {
   rule?: string;
   /** Status sent to the client (200 for an established tunnel; the upstream's status when forwarded). */
   status: number;
+  /** Gateway mode: the workload whose credentials the request carried. */
+  tenant?: string;
 }
 
 export interface TunnelClosedEvent {
@@ -31,6 +33,8 @@ export interface TunnelClosedEvent {
   /** Bytes sent from the upstream to the client. */
   bytesDown: number;
   durationMs: number;
+  /** Gateway mode: the workload whose tunnel this was. */
+  tenant?: string;
 }
 
 export type ProxyEvent = DecisionEvent | TunnelClosedEvent;

@@ -11,3 +11,6 @@ export type { DecisionEvent, TunnelClosedEvent, ProxyEvent, ProxyStats, AuditLog
 export type { Resolver, ResolvedAddress } from "./resolve.js";
 export { checkAddress } from "./ssrf.js";
 export type { HostRule, NetworkPolicy, HostDecision, HostMatcher } from "./policy-types.js";
+export { createGateway } from "./gateway/index.js";
+export type { CordonGateway, GatewayOptions, GatewayLogEvent } from "./gateway/index.js";
+export type { Tenant, TenantDirectory } from "./gateway/tenant-context.js";

@@ -18,13 +18,14 @@ import { TunnelRegistry } from "./tunnels.js";
 import { proxyUrl } from "./url.js";
 import { lazyUpstreamAgent } from "./upstream-agent.js";
 import { parseUpstreamProxy } from "./upstream-proxy.js";
+import { tenantContext, type TenantDirectory } from "./gateway/tenant-context.js";
 
 export interface ProxyOptions {
   /** The policy's network section; its allow/deny lists become the matcher. */
   network?: NetworkPolicy;
   /** A prebuilt matcher (takes precedence over `network`). */
   matcher?: HostMatcher;
-  /** Listen address; loopback only makes sense. Default 127.0.0.1. */
+  /** Listen address. Default 127.0.0.1; a pod address only in gateway mode (`tenants`). */
   host?: string;
   /** Listen port; 0 picks a free one. Default network.proxyPort, else 3128. */
   port?: number;
@@ -55,6 +56,11 @@ export interface ProxyOptions {
    * names are resolved by the parent, so for names the SSRF guard is the parent's.
    */
   upstreamProxy?: string;
+  /**
+   * Gateway mode: many workloads, each authenticated by its own credentials and judged by its own
+   * allowlist (`token`, `network` and `matcher` are then unused). See gateway/.
+   */
+  tenants?: TenantDirectory;
 }
 
 /** Only allow and deny are read; a whole NetworkPolicy fits. */
@@ -75,6 +81,8 @@ export interface CordonProxy extends EventEmitter<ProxyEvents> {
   stats(): ProxyStats;
   /** Replaces the allowlist for new requests; open tunnels stay up. Throws on an invalid rule. */
   update(next: ProxyUpdate): void;
+  /** Stops accepting connections and requests; resolves once the open tunnels have closed on their own. */
+  drain(): Promise<void>;
   /** Client and upstream sockets currently open (for leak checks). */
   openSockets(): { clients: number; upstreams: number };
   close(): Promise<void>;
@@ -179,12 +187,15 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     socket.once("close", () => untrack(clients, socket));
   });
 
+  const tenants = options.tenants;
+  const contextFor = tenants ? (req: IncomingMessage) => tenantContext(ctx, tenants, req) : () => ctx;
+
   server.on("connect", (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    handleConnect(ctx, req, socket, head).catch(() => socket.destroy());
+    handleConnect(contextFor(req), req, socket, head).catch(() => socket.destroy());
   });
 
   server.on("request", (req, res) => {
-    handleForward(ctx, req, res).catch(() => res.destroy());
+    handleForward(contextFor(req), req, res).catch(() => res.destroy());
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
@@ -230,13 +241,18 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     }
   }
 
+  let serverClosed: Promise<void> | undefined;
+  let unixClosed: Promise<void> | undefined;
+  const stopAccepting = () => {
+    closing = true;
+    unixClosed ??= unixListener?.close();
+    serverClosed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+  };
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
-      closing = true;
-      const unixClosed = unixListener?.close();
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      stopAccepting();
       tunnels.endAll();
       const grace = setTimeout(() => {
         server.closeAllConnections();
@@ -265,6 +281,10 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     stats: () => stats.snapshot(),
     update(next: ProxyUpdate) {
       matcher = matcherFrom(next);
+    },
+    drain() {
+      stopAccepting();
+      return tunnels.idle();
     },
     // A relayed tunnel holds one client and one upstream connection outside the JS sockets.
     openSockets: () => ({ clients: clients.size + tunnels.relayed, upstreams: upstreams.size + tunnels.relayed }),

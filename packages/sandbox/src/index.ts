@@ -27,3 +27,5 @@ export { loadPolicy } from "./load-policy.js";
 export { probeKernel } from "./kernel-facts.js";
 export { probeNamespaces } from "./isolation.js";
 export { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
+// The native splice relay for a proxy the caller starts itself (the gateway).
+export { tunnelRelay as nativeTunnelRelay, nativeRelayWanted } from "./native-relay.js";

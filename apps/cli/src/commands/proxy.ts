@@ -2,21 +2,24 @@ import type { CommandModule } from "yargs";
 import { createProxy } from "@cordon/proxy";
 import { loadPolicy, createPrivateTmpdir, removePrivateTmpdir } from "@cordon/sandbox";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
+import { gatewayOptions, runGateway, type GatewayArgs } from "./proxy-gateway.js";
 
-interface ProxyArgs extends PolicyArgs {
+interface ProxyArgs extends PolicyArgs, GatewayArgs {
   host?: string;
   token?: string;
 }
 
 export const proxyCommand: CommandModule<object, ProxyArgs> = {
   command: "proxy [options]",
-  describe: "Run the egress proxy alone (sidecar use); the audit log goes to stdout as JSON lines",
+  describe: "Run the egress proxy alone (sidecar use), or as a shared gateway for many workloads (--gateway); the audit log goes to stdout as JSON lines",
   builder: (y) =>
-    withPolicyOptions(y)
-      .option("host", { type: "string", default: "127.0.0.1", describe: "Address to listen on (loopback)" })
+    gatewayOptions(withPolicyOptions(y))
+      .option("host", { type: "string", describe: "Address to listen on (default 127.0.0.1; with --gateway, 0.0.0.0)" })
       .option("token", { type: "string", describe: "Require Proxy-Authorization with this token (user 'cordon')" })
-      .example("cordon proxy --allow-host registry.npmjs.org --proxy-port 3128", "") as never,
+      .example("cordon proxy --allow-host registry.npmjs.org --proxy-port 3128", "")
+      .example("cordon proxy --gateway --policies /etc/cordon/policies --credentials /etc/cordon/credentials", "") as never,
   handler: async (argv) => {
+    if (argv.gateway) return runGateway(argv);
     const tmpdir = createPrivateTmpdir();
     let policy;
     try {
