@@ -2,6 +2,7 @@ import yargs from "yargs";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { explainCommand } from "./commands/explain.js";
+import { kubeCommand } from "./commands/kube.js";
 import { policyCommand } from "./commands/policy.js";
 import { proxyCommand } from "./commands/proxy.js";
 import { runCommand } from "./commands/run.js";
@@ -22,7 +23,8 @@ export async function main(argv: string[]): Promise<number> {
     .command(proxyCommand)
     .command(policyCommand)
     .command(demoCommand)
-    .demandCommand(1, "name a command: run, doctor, explain, proxy, policy or demo")
+    .command(kubeCommand)
+    .demandCommand(1, "name a command: run, doctor, explain, proxy, policy, demo or kube")
     .example("cordon demo", "See what cordon enforces, on this machine, in a few seconds")
     .example("cordon doctor", "What this kernel supports")
     .example("cordon run --preset node -- npm ci", "Run a command in the sandbox")
