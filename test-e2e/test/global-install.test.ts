@@ -1,13 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The packed CLI carries everything it needs (the @cordon packages are on no
-// registry): pack it, install it globally into a temporary prefix with npm
-// --offline, and run it from there.
+// registry, the native part is prebuilt): pack it, install it globally into a
+// temporary prefix with npm --offline and no compiler on PATH, and run it from there.
 const packScript = fileURLToPath(new URL("../../apps/cli/scripts/pack-bundle.mjs", import.meta.url));
 let scratch: string;
 let cordonBin: string;
@@ -17,7 +17,13 @@ beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "cordon-e2e-global-"));
   const tgz = execFileSync(process.execPath, [packScript, join(scratch, "out")], { encoding: "utf8" }).trim();
   const prefix = join(scratch, "prefix");
-  execFileSync("npm", ["install", "-g", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tgz], { stdio: "pipe" });
+  // Only node, npm and sh: no cc, make or python, so a source build could not run.
+  const bin = join(scratch, "bin");
+  mkdirSync(bin);
+  for (const tool of [process.execPath, execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim(), "/bin/sh"]) {
+    symlinkSync(tool, join(bin, tool.split("/").pop()!));
+  }
+  execFileSync("npm", ["install", "-g", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, tgz], { stdio: "pipe", env: { ...process.env, PATH: bin } });
   cordonBin = join(prefix, "bin", "cordon");
   work = join(scratch, "work");
   execFileSync("mkdir", [work]);
@@ -28,6 +34,12 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe("a globally installed cordon", () => {
   it("ships as one tarball", () => {
     expect(readdirSync(join(scratch, "out"))).toEqual([expect.stringMatching(/^cordon-cli-.*\.tgz$/)]);
+  });
+
+  it("installs without a compiler: the prebuilt addon and launcher, nothing built", () => {
+    const native = join(scratch, "prefix", "lib", "node_modules", "@cordon", "cli", "node_modules", "@cordon", "landlock-native");
+    expect(readdirSync(join(native, "prebuilds")).sort()).toEqual(expect.arrayContaining([`linux-${process.arch}`]));
+    expect(existsSync(join(native, "build"))).toBe(false);
   });
 
   it("runs doctor with the native part working", () => {

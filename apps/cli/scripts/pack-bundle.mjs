@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Packs @cordon/cli into ONE self-contained tarball: the @cordon packages are
 // on no registry, so they travel inside it as bundled dependencies (native
-// addon and launcher included, prebuilt; rebuilt on install only if the addon
-// does not load). npm counts the dependencies of bundled packages as bundled
+// addon and launcher prebuilt for linux x64 and arm64 in prebuilds/, found by
+// node-gyp-build; built from source on install only where no prebuild loads).
+// CORDON_PREBUILDS=x64,arm64 requires those arches; by default the host's, and
+// arm64 when the cross compiler is installed (landlock-native/scripts/install-cross-toolchain.sh). npm counts the dependencies of bundled packages as bundled
 // too, so every third-party dependency is installed into the tarball as well:
 // installing it needs no registry at all.
 //
@@ -23,6 +25,14 @@ const BUNDLED = {
   "@cordon/landlock-native": join(repo, "packages/landlock-native"),
   "@cordon/sandbox": join(repo, "packages/sandbox"),
 };
+
+const required = process.env.CORDON_PREBUILDS;
+const prebuilt = execFileSync(
+  process.execPath,
+  [join(repo, "packages/landlock-native/scripts/prebuild.mjs"), "--if-stale", "--arch", required ?? [...new Set([process.arch, "x64", "arm64"])].join(","), ...(required ? [] : ["--if-available"])],
+  { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+).trim();
+process.stderr.write(`pack-bundle: prebuilt native part for ${prebuilt.split(" ").join(", ")}\n`);
 
 const work = mkdtempSync(join(tmpdir(), "cordon-pack-"));
 try {
@@ -46,8 +56,10 @@ try {
     renameSync(join(packed[name], "package"), join(stage, "node_modules", name));
     deps[name] = readJson(join(stage, "node_modules", name, "package.json")).version;
   }
-  // pnpm pack drops the executable bit; the launcher must keep it.
-  chmodSync(join(stage, "node_modules/@cordon/landlock-native/build/Release/cordon-launcher"), 0o755);
+  // pnpm pack drops the executable bit; the launchers must keep it.
+  for (const tuple of readdirSync(join(stage, "node_modules/@cordon/landlock-native/prebuilds"))) {
+    chmodSync(join(stage, "node_modules/@cordon/landlock-native/prebuilds", tuple, "cordon-launcher"), 0o755);
+  }
   manifest.dependencies = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
   manifest.bundleDependencies = Object.keys(manifest.dependencies);
   delete manifest.devDependencies;

@@ -4,7 +4,8 @@
 // nodedir to scripts, and this machine is offline). --if-stale skips the build
 // when the outputs are newer than every native source (development builds);
 // --if-needed skips it when the shipped outputs exist and the addon loads
-// (installing a packed prebuilt: npm does not keep file times).
+// (installing a packed prebuilt: npm does not keep file times), or when the
+// published prebuilds/linux-<arch>/ loads (scripts/prebuild.mjs made them).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -16,7 +17,11 @@ const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outputs = ["build/Release/cordon_landlock.node", "build/Release/cordon-launcher"].map((p) => join(pkgDir, p));
 const sources = [join(pkgDir, "binding.gyp"), ...readdirSync(join(pkgDir, "native")).map((f) => join(pkgDir, "native", f))];
 
-if (process.argv.includes("--if-needed") && outputs.every(existsSync) && addonLoads()) process.exit(0);
+if (process.argv.includes("--if-needed") && outputs.every(existsSync) && addonLoads(outputs[0])) process.exit(0);
+// A published package carries prebuilds/linux-<arch>/ instead of build/: no compiler needed.
+const prebuilt = join(pkgDir, "prebuilds", `linux-${process.arch}`);
+const prebuiltOutputs = [join(prebuilt, "cordon_landlock.napi.glibc.node"), join(prebuilt, "cordon-launcher")];
+if (process.argv.includes("--if-needed") && prebuiltOutputs.every(existsSync) && addonLoads(prebuiltOutputs[0])) process.exit(0);
 if (process.argv.includes("--if-stale") && outputs.every(existsSync)) {
   const oldestOutput = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
   const newestSource = Math.max(...sources.map((s) => statSync(s).mtimeMs));
@@ -39,9 +44,9 @@ try {
 const r = spawnSync(process.execPath, [nodeGyp, "rebuild", "-j", "max"], { cwd: pkgDir, env, stdio: "inherit" });
 process.exit(r.status ?? 1);
 
-function addonLoads() {
+function addonLoads(file) {
   try {
-    createRequire(import.meta.url)(outputs[0]);
+    createRequire(import.meta.url)(file);
     return true;
   } catch {
     return false;

@@ -1,9 +1,15 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { packageDir } from "./binding.js";
 import { LandlockError } from "./errors.js";
 
-/** Absolute path of the built `cordon-launcher` executable. */
-export const launcherPath = join(packageDir, "build", "Release", "cordon-launcher");
+/**
+ * Absolute path of the `cordon-launcher` executable: the source build if there is one (as for
+ * the addon, node-gyp-build's order), else the published prebuild for this arch.
+ */
+export const launcherPath = ((built) => (existsSync(built) ? built : join(packageDir, "prebuilds", `linux-${process.arch}`, "cordon-launcher")))(
+  join(packageDir, "build", "Release", "cordon-launcher"),
+);
 
 /** Launcher exit codes (otherwise the command's own status). */
 export const LAUNCHER_EXIT = {
