@@ -114,7 +114,8 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   const listenPort = options.port ?? options.network?.proxyPort ?? 3128;
   const baseResolver = options.resolver ?? systemResolver;
   const resolver = options.hosts ? staticHostsResolver(options.hosts, baseResolver) : baseResolver;
-  const checkToken = options.token !== undefined && options.token !== "" ? tokenChecker(options.token) : undefined;
+  // In gateway mode each workload brings its own credentials (tenants); a run token does not apply.
+  const checkToken = !options.tenants && options.token !== undefined && options.token !== "" ? tokenChecker(options.token) : undefined;
   let matcher = matcherFrom(options.matcher ? { matcher: options.matcher } : options.network);
 
   const emitter = new EventEmitter<ProxyEvents>();
