@@ -82,7 +82,7 @@ export function gatewayDeployment(layout: KubeLayout, workloads: Workload[]): Ob
               name: "credentials",
               // One file per workload, named for it, from each workload's own Secret.
               projected: {
-                defaultMode: 0o440,
+                defaultMode: 0o444,
                 sources: workloads.map((w) => ({ secret: { name: credentialsSecret(w.name), items: [{ key: CREDENTIALS_KEY, path: w.name }] } })),
               },
             },

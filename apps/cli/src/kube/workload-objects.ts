@@ -81,7 +81,10 @@ function cordonContainer(layout: KubeLayout, w: Workload, name: string, command:
 function cordonVolumes(w: Workload): Obj[] {
   return [
     { name: "cordon-policy", configMap: { name: POLICIES_CONFIGMAP, items: [{ key: `${w.name}.yaml`, path: "policy.yaml" }] } },
-    { name: "cordon-credentials", secret: { secretName: credentialsSecret(w.name), defaultMode: 0o440 } },
+    // Readable by the container's user (no fsGroup: restricted-v2 assigns its own). The command
+    // runs as that same user, so a file mode could not keep it out anyway: Landlock does (the
+    // directory is outside every path the policy opens); cordon reads the file before exec.
+    { name: "cordon-credentials", secret: { secretName: credentialsSecret(w.name), defaultMode: 0o444 } },
     { name: "tmp", emptyDir: {} },
     { name: "home", emptyDir: {} },
   ];
