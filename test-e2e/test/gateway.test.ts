@@ -3,7 +3,7 @@
 // veth pair (10.200.78.0/30 and 10.200.78.4/30). Each pod has its own credentials and policy;
 // the policies directory is laid out as kubelet lays out a mounted ConfigMap (a `..data`
 // symlink swapped on update). The "internet" is a server on the gateway namespace's loopback.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,9 +29,9 @@ let internet: ChildProcess;
 let gateway: Gateway;
 
 /** Runs a command in a namespace; resolves with its output and status (never rejects on a non-zero exit). */
-function inNs(ns: string, cmd: string[], input = ""): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function inNs(ns: string, cmd: string[], input = "", env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn("ip", ["netns", "exec", ns, ...cmd], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("ip", ["netns", "exec", ns, ...cmd], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -279,13 +279,25 @@ describe("gateway: each workload with its own credentials and policy", () => {
   });
 
   it.each(["namespace", "landlock"])("cordon run in a pod, chained to the gateway (%s isolation)", async (isolation) => {
-    const upstream = `http://a:${TOKEN.a}@${GW_FOR.a}:${gateway.port}`;
+    // The pod's way (the manifests'): the gateway's address in CORDON_UPSTREAM_PROXY and the
+    // credentials in a file, where this cordon has them; else --upstream-proxy with them in the URL.
+    const help = spawnSync(process.execPath, [CORDON_BIN, "run", "--help"], { encoding: "utf8" }).stdout;
+    const authFile = join(work, "proxy-auth");
+    writeFileSync(authFile, `a:${TOKEN.a}\n`, { mode: 0o600 });
+    const chain = help.includes("--upstream-proxy-auth-file")
+      ? { args: ["--upstream-proxy-auth-file", authFile], env: { CORDON_UPSTREAM_PROXY: `http://${GW_FOR.a}:${gateway.port}` } }
+      : { args: ["--upstream-proxy", `http://a:${TOKEN.a}@${GW_FOR.a}:${gateway.port}`], env: {} };
     const run = (url: string) =>
-      inNs(NS.a, [
-        process.execPath, CORDON_BIN, "run", "--isolation", isolation, "--upstream-proxy", upstream,
-        "--allow-host", `web-a.test:${WEB_PORT}`, "--allow-host", `web-b.test:${WEB_PORT}`,
-        "--", "curl", "-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", url,
-      ]);
+      inNs(
+        NS.a,
+        [
+          process.execPath, CORDON_BIN, "run", "--isolation", isolation, ...chain.args,
+          "--allow-host", `web-a.test:${WEB_PORT}`, "--allow-host", `web-b.test:${WEB_PORT}`,
+          "--", "curl", "-sS", "--max-time", "10", "-o", "-", "-w", "\n%{http_code}", url,
+        ],
+        "",
+        chain.env,
+      );
     const ok = await run(`http://web-a.test:${WEB_PORT}/`);
     expect(ok.stdout).toBe(`hello web-a.test:${WEB_PORT}\n\n200`);
     // The local policy allows web-b.test; the gateway, holding a's policy, does not.
