@@ -26,6 +26,7 @@ export interface TestProxy {
   /** Waits for an event matching `match` (vitest's timeout bounds it). */
   event<T extends ProxyEvent["type"]>(type: T, match?: (e: Extract<ProxyEvent, { type: T }>) => boolean): Promise<Extract<ProxyEvent, { type: T }>>;
   update(network: NetworkPolicy, options?: UpdateOptions): Promise<number>;
+  onAuditError(listener: (err: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +50,7 @@ export async function startIn(mode: Mode, options: WorkerProxyOptions): Promise<
       return found as never;
     },
     update: async (network, o) => p.update(network, o),
+    onAuditError: (listener) => void p.on("audit-error", listener),
     close: () => p.close(),
   };
 }
