@@ -274,6 +274,10 @@ describe("Proxy-Authorization", () => {
       expect(await ask(encoded)).toBe(200);
       expect(await ask(`${encoded}junk`)).toBe(407);
       expect(await ask(`${encoded}QUFB`)).toBe(407);
+      // Same bytes to a lenient decoder (the padding bits differ): not the canonical encoding.
+      const sloppy = `${encoded.slice(0, -3)}${String.fromCharCode(encoded.charCodeAt(encoded.length - 3) + 1)}==`;
+      expect(Buffer.from(sloppy, "base64").toString()).toBe("cordon:abc");
+      expect(await ask(sloppy)).toBe(407);
     } finally {
       await proxy.close();
     }
