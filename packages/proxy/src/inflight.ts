@@ -51,3 +51,11 @@ export function earlierResponses(socket: Socket): Promise<void> | undefined {
   }
   return new Promise((resolve) => f.waiters.push(resolve));
 }
+
+/** True when a request in flight on the connection has not been read to its end (a parse error is then about its body). */
+export function bodyInFlight(socket: Socket): boolean {
+  const f = (socket as Tracked)[IN_FLIGHT];
+  if (!f) return false;
+  for (const res of f.responses) if (!res.req.complete) return true;
+  return false;
+}

@@ -9,7 +9,7 @@ import { AuditLog, type AuditLogTarget, type AuditSink } from "./audit-log.js";
 import type { DecisionInput, ProxyContext, RequestClosedInput, TunnelClosedInput } from "./context.js";
 import { StatsCollector, type DecisionEvent, type ProxyEvent, type ProxyStats, type RequestClosedEvent, type TunnelClosedEvent } from "./events.js";
 import { handleForward } from "./forward.js";
-import { earlierResponses, responseStarted } from "./inflight.js";
+import { bodyInFlight, earlierResponses, responseStarted } from "./inflight.js";
 import { compileHostRules } from "@cordon/policy";
 import { resolveLimits, type ProxyLimits } from "./limits.js";
 import type { HostMatcher, NetworkPolicy } from "./policy-types.js";
@@ -276,6 +276,12 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
       return;
     }
     if (refusing.has(socket)) return;
+    // The request being forwarded is itself malformed or cut (its body): no reply
+    // can follow it in order, so the connection ends and the exchange with it.
+    if (bodyInFlight(socket)) {
+      socket.destroy();
+      return;
+    }
     refusing.add(socket);
     let refusal: Refusal;
     if (err.code === "HPE_HEADER_OVERFLOW") {

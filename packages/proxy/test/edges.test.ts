@@ -132,6 +132,16 @@ describe.each(MODES)("connection handling (%s)", (_name, mode) => {
     expect(sha256Of(body)).toBe(/x-sha256: (\w+)/i.exec(head)![1]);
   });
 
+  it("ends the exchange when the client half-closes in the middle of a request body", async () => {
+    const from = proxy.events.length;
+    const client = rawClient(proxy.port);
+    client.socket.end(`POST http://web.test:${web.port}/sha256 HTTP/1.1\r\nHost: web.test:${web.port}\r\n${AUTH}Content-Length: 10\r\n\r\nhalf!`);
+    await client.closed;
+    const closed = await proxy.event("request-closed", (e) => proxy.events.indexOf(e) >= from);
+    expect(closed).toMatchObject({ method: "POST", outcome: "client-aborted" });
+    expect(closed.bytesUp).toBeLessThan(10);
+  });
+
   it("does not put an error reply inside a response in flight (pipelined junk after a large GET)", async () => {
     const size = 4 * 1024 * 1024;
     const client = rawClient(proxy.port);
