@@ -39,7 +39,8 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   const earlier = earlierResponses(client);
   if (earlier) {
     await earlier;
-    if (clientGone.cancelled) return;
+    // An earlier response with "Connection: close" ends the connection: nothing follows it.
+    if (clientGone.cancelled || !client.writable) return void client.destroy();
     // node:http armed its keep-alive timer when the last response finished: not a tunnel's.
     client.setTimeout(0);
   }

@@ -98,10 +98,15 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
     if (this.info.expectsContinue && !this.res.headersSent) this.res.writeContinue();
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     if (statusCode < 200) return; // informational answers are not relayed
-    this.status = statusCode;
-    this.res.writeHead(statusCode, clientResponseHeaders(headers));
+    try {
+      this.res.writeHead(statusCode, clientResponseHeaders(headers));
+      this.status = statusCode;
+    } catch (err) {
+      // A head node:http will not send (an invalid header value): a failed upstream.
+      controller.abort(err as Error);
+    }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
