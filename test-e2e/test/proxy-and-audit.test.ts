@@ -1,4 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { connect } from "node:net";
+import type { Readable } from "node:stream";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,4 +65,75 @@ describe("cordon proxy (sidecar)", () => {
     const lines = stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.some((e) => e.type === "decision" && e.host === "denied.test" && e.reason === "host-not-allowed")).toBe(true);
   });
+});
+
+/** Starts `cordon proxy` with stdout piped to this process; resolves once it listens. */
+async function sidecar(): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; port: number; stderr: () => string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [CORDON_BIN, "proxy", "--policy", policy, "--proxy-port", "0"], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+  while (!/listening on/.test(stderr)) await new Promise((r) => setTimeout(r, 20));
+  return { child, port: Number(/listening on http:\/\/[^:]+:(\d+)/.exec(stderr)![1]), stderr: () => stderr, exited };
+}
+
+/** One refused CONNECT (one audit record); resolves with the status, or 0 if the connection closed without one. */
+function refusedConnect(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    let buf = "";
+    s.on("data", (c: Buffer) => (buf += c.toString("latin1")));
+    s.on("error", () => {});
+    s.on("close", () => resolve(Number(buf.slice(9, 12)) || 0));
+    s.end("CONNECT denied.test:443 HTTP/1.1\r\nHost: denied.test:443\r\n\r\n");
+  });
+}
+
+describe("cordon proxy and its stdout", () => {
+  it("exits non-zero with a message when the audit reader goes away", async () => {
+    const { child, port, stderr, exited } = await sidecar();
+    child.stdout.destroy(); // the reader is gone: the next record hits EPIPE
+    await refusedConnect(port);
+    expect(await exited).toBe(1);
+    expect(stderr()).toMatch(/audit log on stdout cannot be written \(its reader went away\)/);
+  });
+
+  it("stops taking requests while the reader stalls, and loses no record", async () => {
+    const { child, port, exited } = await sidecar();
+    child.stdout.pause();
+    let lines = 0;
+    let tail = "";
+    const total = 1500;
+    let answered = 0;
+    const statuses: number[] = [];
+    // 50 at a time, as a busy sandbox would.
+    let next = 0;
+    const worker = async () => {
+      while (next < total) {
+        next++;
+        statuses.push(await refusedConnect(port));
+        answered++;
+      }
+    };
+    const all = Promise.all(Array.from({ length: 50 }, worker));
+    // With nobody reading, the pipe and the proxy's buffer fill and requests wait.
+    let last = -1;
+    while (answered !== last) {
+      last = answered;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(answered).toBeLessThan(total);
+    child.stdout.on("data", (d: Buffer) => {
+      const text = tail + d.toString();
+      const parts = text.split("\n");
+      tail = parts.pop()!;
+      lines += parts.length;
+    });
+    child.stdout.resume();
+    await all;
+    expect(statuses.every((s) => s === 403)).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(lines).toBe(total);
+  }, 60_000);
 });

@@ -13,9 +13,14 @@ export function tokenChecker(token: string): (header: string | undefined) => boo
   const expected = digest(`${TOKEN_USER}:${token}`);
   return (header) => {
     if (typeof header !== "string") return false;
-    const match = /^basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    const match = /^basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
     if (!match) return false;
-    const presented = Buffer.from(match[1]!, "base64").toString("utf8");
+    const encoded = match[1]!;
+    const bytes = Buffer.from(encoded, "base64");
+    // Node's decoder stops at the padding and skips what it cannot read: accept
+    // only the canonical encoding, so nothing can ride after the credentials.
+    if (bytes.toString("base64") !== encoded) return false;
+    const presented = bytes.toString("utf8");
     return timingSafeEqual(digest(presented), expected);
   };
 }

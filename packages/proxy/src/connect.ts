@@ -5,6 +5,7 @@ import { admit } from "./admission.js";
 import { Cancellation } from "./cancel.js";
 import type { ProxyContext } from "./context.js";
 import { dial, DialError } from "./dial.js";
+import { earlierResponses } from "./inflight.js";
 import { dialViaUpstream } from "./upstream-proxy.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
 import { parseAuthority } from "./target.js";
@@ -34,8 +35,21 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   client.on("error", onEarlyClose);
   client.on("close", onEarlyClose);
 
+  // A CONNECT pipelined behind plain-HTTP requests starts once their responses are out.
+  const earlier = earlierResponses(client);
+  if (earlier) {
+    await earlier;
+    // An earlier response with "Connection: close" ends the connection: nothing follows it.
+    if (clientGone.cancelled || !client.writable) return void client.destroy();
+    // node:http armed its keep-alive timer when the last response finished: not a tunnel's.
+    client.setTimeout(0);
+  }
   const early = ctx.preflight(req);
+  // While the audit log cannot take more, new requests wait (backpressure, never dropped records).
+  const auditReady = ctx.auditReady();
+  if (auditReady) await auditReady;
   if (early) return refuse(early);
+  if (req.httpVersionMajor !== 1) return refuse({ reason: "bad-request", message: "the request line needs an HTTP/1.x version" });
   if (!target) {
     return refuse({ reason: "bad-request", message: `CONNECT target must be host:port, got ${JSON.stringify(req.url)}` });
   }
@@ -58,12 +72,21 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   }
   if (clientGone.cancelled) {
     upstream.destroy();
+    // The upstream saw a connection: it gets its record like any other (no 200 was sent).
+    if (ctx.decided({ id, method: "CONNECT", host, port, ...(address !== undefined && { address }), decision: "allow", rule })) {
+      ctx.tunnelClosed({ id, host, port, bytesUp: 0, bytesDown: 0, durationMs: 0 });
+    }
     return;
   }
   client.off("error", onEarlyClose);
   client.off("close", onEarlyClose);
   ctx.trackUpstream(upstream);
-  ctx.decided({ id, method: "CONNECT", host, port, ...(address !== undefined && { address }), decision: "allow", rule, status: 200 });
+  if (!ctx.decided({ id, method: "CONNECT", host, port, ...(address !== undefined && { address }), decision: "allow", rule, status: 200 })) {
+    // The record could not be written: no tunnel without one.
+    upstream.destroy();
+    writeRefusal(client, { reason: "audit-unavailable", message: "the audit log cannot be written" });
+    return;
+  }
 
   // Interactive protocols (TLS handshakes) must not wait on Nagle + delayed ACK.
   client.setNoDelay(true);
@@ -79,5 +102,5 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   const tunnel = relay
     ? new RelayedTunnelHandle(relay, client, upstream, ctx.limits.idleTimeoutMs, onClosed)
     : new Tunnel(client, upstream, ctx.limits.idleTimeoutMs, onClosed);
-  untrack = ctx.trackTunnel(tunnel, relay !== undefined);
+  untrack = ctx.trackTunnel(tunnel, relay !== undefined, address !== undefined ? { host, port, address } : { host, port });
 }

@@ -1,6 +1,4 @@
-// Event schema, counters and the JSON-lines audit log.
-import { createWriteStream } from "node:fs";
-import type { Writable } from "node:stream";
+// Event schema and counters (the JSON-lines writer is audit-log.ts).
 import type { RefusalReason } from "./reasons.js";
 
 export interface DecisionEvent {
@@ -16,8 +14,12 @@ export interface DecisionEvent {
   decision: "allow" | "deny";
   reason?: RefusalReason;
   rule?: string;
-  /** Status sent to the client (200 for an established tunnel; the upstream's status when forwarded). */
-  status: number;
+  /**
+   * Status sent to the client: 200 for an established tunnel, the refusal's for a deny. Absent for
+   * an allowed plain-HTTP request: it is recorded before the request goes upstream, and its
+   * request-closed event carries the status.
+   */
+  status?: number;
   /** Gateway mode: the workload whose credentials the request carried. */
   tenant?: string;
 }
@@ -37,7 +39,33 @@ export interface TunnelClosedEvent {
   tenant?: string;
 }
 
-export type ProxyEvent = DecisionEvent | TunnelClosedEvent;
+/** How a forwarded plain-HTTP exchange ended. */
+export type RequestOutcome = "completed" | "client-aborted" | "upstream-failed";
+
+/** The end of an allowed plain-HTTP request (its decision was recorded before it went upstream). */
+export interface RequestClosedEvent {
+  type: "request-closed";
+  /** The decision's id. */
+  id: number;
+  time: string;
+  method: string;
+  host: string;
+  port: number;
+  outcome: RequestOutcome;
+  /** Status sent to the client (the upstream's, or 502/504 when it failed before its head); absent if none was sent. */
+  status?: number;
+  /** Why the upstream failed (outcome upstream-failed). */
+  reason?: "upstream-unreachable" | "upstream-timeout";
+  /** Request body bytes sent upstream. */
+  bytesUp: number;
+  /** Response body bytes sent to the client. */
+  bytesDown: number;
+  durationMs: number;
+  /** Gateway mode: the workload whose request this was. */
+  tenant?: string;
+}
+
+export type ProxyEvent = DecisionEvent | TunnelClosedEvent | RequestClosedEvent;
 
 export interface ProxyStats {
   allowed: number;
@@ -77,33 +105,5 @@ export class StatsCollector {
   snapshot(): ProxyStats {
     const { allowed, denied, byReason, byHost } = this.stats;
     return { allowed, denied, byReason: { ...byReason }, byHost: Object.fromEntries(Object.entries(byHost).map(([h, c]) => [h, { ...c }])) };
-  }
-}
-
-/** A file path (appended to) or any writable stream. */
-export type AuditLogTarget = string | Writable;
-
-export class AuditLog {
-  private readonly stream: Writable;
-  private readonly owned: boolean;
-
-  constructor(target: AuditLogTarget) {
-    this.owned = typeof target === "string";
-    this.stream = typeof target === "string" ? createWriteStream(target, { flags: "a" }) : target;
-    // A failing log must not take the proxy down; the error is kept for close().
-    this.stream.on("error", () => {});
-  }
-
-  write(event: ProxyEvent): void {
-    if (!this.stream.writableEnded && !this.stream.destroyed) this.stream.write(JSON.stringify(event) + "\n");
-  }
-
-  /** Flushes; closes the file if the log opened it. */
-  async close(): Promise<void> {
-    if (!this.owned) return;
-    await new Promise<void>((resolve) => {
-      this.stream.end(() => resolve());
-      this.stream.once("error", () => resolve());
-    });
   }
 }

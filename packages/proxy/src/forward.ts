@@ -1,10 +1,10 @@
 // Plain http:// requests in absolute-form: admission, then forwarding with undici
 // to the checked address (Host header preserved), origin-form on the wire.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream";
 import { admit } from "./admission.js";
 import type { ProxyContext } from "./context.js";
-import { clientResponseHeaders, hostHeaders, upstreamRequestHeaders } from "./headers.js";
+import { ForwardedExchange, upstreamFailure } from "./exchange.js";
+import { hostHeaders } from "./headers.js";
 import { refusalStatus, sendRefusal, type Refusal } from "./refusal.js";
 
 // TRACE reflects request headers (credentials included) back: never forwarded.
@@ -51,23 +51,7 @@ function parseTarget(req: IncomingMessage): ParsedTarget | Refusal {
   return { url, host: url.hostname, port };
 }
 
-function hasBody(req: IncomingMessage): boolean {
-  return req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0");
-}
-
-function upstreamFailure(err: unknown, host: string, port: number, rule: string): Refusal {
-  const code = (err as { code?: string }).code ?? "";
-  const timedOut = code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT";
-  return {
-    reason: timedOut ? "upstream-timeout" : "upstream-unreachable",
-    host,
-    port,
-    rule,
-    message: `${host}:${port}: ${code || (err as Error).message}`,
-  };
-}
-
-export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue = false): Promise<void> {
   const id = ctx.nextId();
   const refuse = (refusal: Refusal) => {
     ctx.decided({
@@ -84,7 +68,12 @@ export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res
     sendRefusal(res, refusal);
   };
   const early = ctx.preflight(req);
+  // While the audit log cannot take more, new requests wait (backpressure, never dropped records).
+  const auditReady = ctx.auditReady();
+  if (auditReady) await auditReady;
   if (early) return refuse(early);
+  // "GET http://host/" with no version parses as HTTP/0.9: not something to forward.
+  if (req.httpVersionMajor !== 1) return refuse({ reason: "bad-request", message: "the request line needs an HTTP/1.x version" });
   const parsed = parseTarget(req);
   if (!("url" in parsed)) return refuse(parsed);
   const { url, port } = parsed;
@@ -100,29 +89,15 @@ export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res
   const origin = target
     ? `http://${target.family === 6 ? `[${target.address}]` : target.address}:${port}`
     : `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-
-  const abort = new AbortController();
-  res.on("close", () => abort.abort());
-  let response;
-  try {
-    response = await (await ctx.upstreamAgent.get()).request({
-      origin,
-      path: url.pathname + url.search,
-      method: method as "GET",
-      headers: ["Host", hostHeaders(req.rawHeaders)[0] ?? url.host, ...upstreamRequestHeaders(req.rawHeaders)],
-      body: hasBody(req) ? req : null,
-      headersTimeout: ctx.limits.upstreamHeadersTimeoutMs,
-      bodyTimeout: ctx.limits.idleTimeoutMs,
-      signal: abort.signal,
-    });
-  } catch (err) {
-    if (abort.signal.aborted) return;
-    return refuse(upstreamFailure(err, host, port, rule));
-  }
-  ctx.decided({ id, method, host, port, ...(target && { address: target.address }), decision: "allow", rule, status: response.statusCode });
-  res.writeHead(response.statusCode, clientResponseHeaders(response.headers));
-  pipeline(response.body, res, (err) => {
-    // Mid-body failure: the status is already sent, so the only honest signal left is an abrupt close.
-    if (err) res.destroy();
+  const exchange = new ForwardedExchange(ctx, req, res, {
+    id,
+    method,
+    host,
+    port,
+    rule,
+    ...(target && { address: target.address }),
+    expectsContinue,
+    onUnsent: (err) => refuse(upstreamFailure(err, host, port, rule)),
   });
+  exchange.start(await ctx.upstreamAgent.get(), origin, url.pathname + url.search, hostHeaders(req.rawHeaders)[0] ?? url.host);
 }

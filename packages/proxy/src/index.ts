@@ -1,5 +1,5 @@
 export { createProxy } from "./server.js";
-export type { CordonProxy, ProxyOptions, ProxyUpdate, ProxyEvents } from "./server.js";
+export type { CordonProxy, ProxyOptions, ProxyUpdate, ProxyEvents, UpdateOptions } from "./server.js";
 export type { TunnelRelay, RelayedTunnel, RelayTotals } from "./relay.js";
 export { startProxyWorker } from "./worker.js";
 export type { CordonProxyHandle, WorkerProxyOptions } from "./worker.js";
@@ -7,7 +7,8 @@ export { REASONS } from "./reasons.js";
 export type { RefusalReason } from "./reasons.js";
 export { DEFAULT_LIMITS } from "./limits.js";
 export type { ProxyLimits } from "./limits.js";
-export type { DecisionEvent, TunnelClosedEvent, ProxyEvent, ProxyStats, AuditLogTarget } from "./events.js";
+export type { DecisionEvent, TunnelClosedEvent, RequestClosedEvent, RequestOutcome, ProxyEvent, ProxyStats } from "./events.js";
+export type { AuditLogTarget } from "./audit-log.js";
 export type { Resolver, ResolvedAddress } from "./resolve.js";
 export { checkAddress } from "./ssrf.js";
 export type { HostRule, NetworkPolicy, HostDecision, HostMatcher } from "./policy-types.js";

@@ -12,8 +12,14 @@ export interface ProxyLimits {
   upstreamHeadersTimeoutMs: number;
   /** Time allowed for a DNS lookup. */
   dnsTimeoutMs: number;
-  /** Client connections open at once; further ones get 503 too-many-connections. */
+  /** Authenticated client connections (and tunnels) open at once; further ones get 503 too-many-connections. */
   maxConnections: number;
+  /**
+   * Connections that have not yet presented a request with the token, held apart from
+   * maxConnections; beyond this many the oldest is closed, so slow or silent clients
+   * cannot keep the sandbox's own requests out.
+   */
+  maxPendingConnections: number;
   /** close() waits this long for tunnels and requests to finish before destroying them. */
   closeGraceMs: number;
 }
@@ -26,6 +32,7 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   upstreamHeadersTimeoutMs: 60_000,
   dnsTimeoutMs: 10_000,
   maxConnections: 2048,
+  maxPendingConnections: 1024,
   closeGraceMs: 2_000,
 };
 

@@ -12,6 +12,7 @@ export const REASONS = {
   "upstream-unreachable": 502,
   "upstream-timeout": 504,
   "too-many-connections": 503,
+  "audit-unavailable": 503,
 } as const;
 
 export type RefusalReason = keyof typeof REASONS;

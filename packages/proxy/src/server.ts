@@ -5,14 +5,17 @@ import { createServer, type IncomingMessage } from "node:http";
 import { createServer as createNetServer, type Socket } from "node:net";
 import { tokenChecker } from "./auth.js";
 import { handleConnect } from "./connect.js";
-import type { DecisionInput, ProxyContext, TunnelClosedInput } from "./context.js";
-import { AuditLog, StatsCollector, type AuditLogTarget, type DecisionEvent, type ProxyEvent, type ProxyStats, type TunnelClosedEvent } from "./events.js";
+import { AuditLog, type AuditLogTarget, type AuditSink } from "./audit-log.js";
+import type { DecisionInput, ProxyContext, RequestClosedInput, TunnelClosedInput } from "./context.js";
+import { StatsCollector, type DecisionEvent, type ProxyEvent, type ProxyStats, type RequestClosedEvent, type TunnelClosedEvent } from "./events.js";
 import { handleForward } from "./forward.js";
+import { bodyInFlight, earlierResponses, responseStarted } from "./inflight.js";
 import { compileHostRules } from "@cordon/policy";
 import { resolveLimits, type ProxyLimits } from "./limits.js";
 import type { HostMatcher, NetworkPolicy } from "./policy-types.js";
 import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
 import { staticHostsResolver, systemResolver, type Resolver } from "./resolve.js";
+import { checkAddress } from "./ssrf.js";
 import type { TunnelRelay } from "./relay.js";
 import { TunnelRegistry } from "./tunnels.js";
 import { proxyUrl } from "./url.js";
@@ -67,9 +70,21 @@ export interface ProxyOptions {
 export type AllowDeny = Pick<NetworkPolicy, "allow" | "deny">;
 export type ProxyUpdate = AllowDeny | { matcher: HostMatcher };
 
+export interface UpdateOptions {
+  /**
+   * Also cut the open tunnels the new allowlist no longer allows (their host, port
+   * or dialled address). Default false: open tunnels stay up, new requests follow
+   * the new allowlist.
+   */
+  closeTunnels?: boolean;
+}
+
 export interface ProxyEvents {
   decision: [DecisionEvent];
   "tunnel-closed": [TunnelClosedEvent];
+  "request-closed": [RequestClosedEvent];
+  /** The audit log failed (EPIPE, a full disk): from now on every request is refused (audit-unavailable). */
+  "audit-error": [Error];
 }
 
 export interface CordonProxy extends EventEmitter<ProxyEvents> {
@@ -79,8 +94,11 @@ export interface CordonProxy extends EventEmitter<ProxyEvents> {
   /** http://[cordon:<token>@]host:port; the token defaults to the proxy's own. */
   url(token?: string): string;
   stats(): ProxyStats;
-  /** Replaces the allowlist for new requests; open tunnels stay up. Throws on an invalid rule. */
-  update(next: ProxyUpdate): void;
+  /**
+   * Replaces the allowlist for new requests; open tunnels stay up unless `closeTunnels`.
+   * Returns how many tunnels were cut. Throws on an invalid rule (the old allowlist stays).
+   */
+  update(next: ProxyUpdate, options?: UpdateOptions): number;
   /** Stops accepting connections and requests; resolves once the open tunnels have closed on their own. */
   drain(): Promise<void>;
   /** Client and upstream sockets currently open (for leak checks). */
@@ -109,6 +127,11 @@ function now(): string {
 }
 
 export async function createProxy(options: ProxyOptions = {}): Promise<CordonProxy> {
+  return createProxyWith(options, undefined);
+}
+
+/** createProxy with the audit records going to `sink` instead of `options.auditLog` (worker mode). */
+export async function createProxyWith(options: ProxyOptions, sink: AuditSink | undefined): Promise<CordonProxy> {
   const limits = resolveLimits(options.limits);
   const listenHost = options.host ?? "127.0.0.1";
   const listenPort = options.port ?? options.network?.proxyPort ?? 3128;
@@ -120,29 +143,42 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
 
   const emitter = new EventEmitter<ProxyEvents>();
   const stats = new StatsCollector();
-  const audit = options.auditLog !== undefined ? new AuditLog(options.auditLog) : undefined;
+  const ownLog = sink === undefined && options.auditLog !== undefined ? new AuditLog(options.auditLog, { onFailure: (err) => emitter.emit("audit-error", err) }) : undefined;
+  const audit: AuditSink | undefined = sink ?? ownLog;
+  // Connections that have not yet shown the token, oldest first, apart from the
+  // authenticated ones that maxConnections counts.
+  const pending = new Set<Socket>();
   const clients = new Set<Socket>();
-  const overLimit = new WeakSet<Socket>();
   const upstreams = new Set<Socket>();
+  // Connections whose parse error is being answered (node:http reports it again on more input).
+  const refusing = new WeakSet<Socket>();
   const tunnels = new TunnelRegistry();
   let lastId = 0;
   let closing = false;
   // Fires when the last tracked socket closes (close() waits for it).
   const socketsDrained = new EventEmitter();
+  const openCount = () => pending.size + clients.size + upstreams.size;
   const untrack = (set: Set<Socket>, socket: Socket) => {
     set.delete(socket);
-    if (clients.size + upstreams.size === 0) socketsDrained.emit("drained");
+    if (openCount() === 0) socketsDrained.emit("drained");
   };
+  // One shared listener (this = the socket), not a closure per connection.
+  function onClientClose(this: Socket) {
+    if (!pending.delete(this)) clients.delete(this);
+    if (openCount() === 0) socketsDrained.emit("drained");
+  }
 
   const upstreamProxy = options.upstreamProxy !== undefined ? parseUpstreamProxy(options.upstreamProxy) : undefined;
   const upstreamAgent = lazyUpstreamAgent(limits, options.upstreamProxy);
 
-  const publish = (event: ProxyEvent) => {
-    audit?.write(event);
+  const publish = (event: ProxyEvent): boolean => {
+    const recorded = audit ? audit.write(event) : true;
     if (event.type === "decision") {
       stats.record(event);
       emitter.emit("decision", event);
-    } else emitter.emit("tunnel-closed", event);
+    } else if (event.type === "tunnel-closed") emitter.emit("tunnel-closed", event);
+    else emitter.emit("request-closed", event);
+    return recorded;
   };
 
   const ctx: ProxyContext = {
@@ -153,21 +189,30 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     nextId: () => ++lastId,
     preflight(req: IncomingMessage): Refusal | undefined {
       if (closing) return { reason: "too-many-connections", message: "the proxy is shutting down" };
-      if (overLimit.has(req.socket)) {
-        return { reason: "too-many-connections", message: `more than ${limits.maxConnections} connections are open` };
-      }
+      if (audit?.failure) return { reason: "audit-unavailable", message: `the audit log cannot be written (${audit.failure.message})` };
       if (checkToken && !checkToken(req.headers["proxy-authorization"])) {
         return { reason: "auth-required", message: "this proxy needs the run's token (Proxy-Authorization: Basic cordon:<token>)" };
+      }
+      // The first request with the token moves its connection into the counted budget.
+      const socket = req.socket;
+      if (pending.has(socket)) {
+        if (clients.size + tunnels.relayed >= limits.maxConnections) {
+          return { reason: "too-many-connections", message: `more than ${limits.maxConnections} connections are open` };
+        }
+        pending.delete(socket);
+        clients.add(socket);
       }
       return undefined;
     },
     decided: (e: DecisionInput) => publish({ type: "decision", time: now(), ...e }),
-    tunnelClosed: (e: TunnelClosedInput) => publish({ type: "tunnel-closed", time: now(), ...e }),
+    tunnelClosed: (e: TunnelClosedInput) => void publish({ type: "tunnel-closed", time: now(), ...e }),
+    requestClosed: (e: RequestClosedInput) => void publish({ type: "request-closed", time: now(), ...e }),
+    auditReady: () => (audit?.congested ? audit.ready() : undefined),
     trackUpstream(socket) {
       upstreams.add(socket);
       socket.once("close", () => untrack(upstreams, socket));
     },
-    trackTunnel: (tunnel, relayed) => tunnels.add(tunnel, relayed),
+    trackTunnel: (tunnel, relayed, target) => tunnels.add(tunnel, relayed, target),
     tunnelRelay: options.tunnelRelay,
   };
 
@@ -181,11 +226,18 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     requireHostHeader: false,
   });
   server.timeout = limits.idleTimeoutMs;
+  // A client that sends its request and then shuts its write side still gets the answer.
+  (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
 
   server.on("connection", (socket: Socket) => {
-    clients.add(socket);
-    if (clients.size > limits.maxConnections) overLimit.add(socket);
-    socket.once("close", () => untrack(clients, socket));
+    pending.add(socket);
+    socket.once("close", onClientClose);
+    if (pending.size > limits.maxPendingConnections) {
+      // The oldest silent connection makes room: a real client sends its head at once.
+      const oldest = pending.values().next().value!;
+      pending.delete(oldest);
+      oldest.destroy();
+    }
   });
 
   const tenants = options.tenants;
@@ -196,13 +248,38 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   });
 
   server.on("request", (req, res) => {
+    responseStarted(req.socket, res);
     handleForward(contextFor(req), req, res).catch(() => res.destroy());
   });
 
+  // Expect: 100-continue is answered by the forwarding itself, after the token and policy checks.
+  server.on("checkContinue", (req, res) => {
+    responseStarted(req.socket, res);
+    handleForward(contextFor(req), req, res, true).catch(() => res.destroy());
+  });
+
+  /**
+   * A refusal written to the raw socket (no ServerResponse): it waits for the
+   * responses before it on the connection, so it never lands inside one, and
+   * for the audit log to take its record.
+   */
+  const refuseRaw = (socket: Socket, method: string, refusal: Refusal) => {
+    const answer = () => {
+      ctx.decided({ id: ctx.nextId(), method, host: "", port: 0, decision: "deny", reason: refusal.reason, status: refusalStatus(refusal) });
+      writeRefusal(socket, refusal);
+    };
+    const earlier = earlierResponses(socket);
+    if (!earlier && !audit?.congested) return answer();
+    void (async () => {
+      if (earlier) await earlier;
+      const ready = ctx.auditReady();
+      if (ready) await ready;
+      answer();
+    })();
+  };
+
   server.on("upgrade", (req: IncomingMessage, socket: Socket) => {
-    const refusal: Refusal = { reason: "bad-request", message: "protocol upgrades through the proxy need CONNECT" };
-    ctx.decided({ id: ctx.nextId(), method: req.method ?? "", host: "", port: 0, decision: "deny", reason: refusal.reason, status: refusalStatus(refusal) });
-    writeRefusal(socket, refusal);
+    refuseRaw(socket, req.method ?? "", { reason: "bad-request", message: "protocol upgrades through the proxy need CONNECT" });
   });
 
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -210,6 +287,14 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       socket.destroy();
       return;
     }
+    if (refusing.has(socket)) return;
+    // The request being forwarded is itself malformed or cut (its body): no reply
+    // can follow it in order, so the connection ends and the exchange with it.
+    if (bodyInFlight(socket)) {
+      socket.destroy();
+      return;
+    }
+    refusing.add(socket);
     let refusal: Refusal;
     if (err.code === "HPE_HEADER_OVERFLOW") {
       refusal = { reason: "bad-request", status: 431, message: `request head larger than ${limits.maxHeaderSize} bytes` };
@@ -218,8 +303,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     } else {
       refusal = { reason: "bad-request", message: `malformed request (${err.code ?? err.message})` };
     }
-    ctx.decided({ id: ctx.nextId(), method: "", host: "", port: 0, decision: "deny", reason: refusal.reason, status: refusalStatus(refusal) });
-    writeRefusal(socket, refusal);
+    refuseRaw(socket, "", refusal);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -257,6 +341,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       tunnels.endAll();
       const grace = setTimeout(() => {
         server.closeAllConnections();
+        for (const s of pending) s.destroy();
         for (const s of clients) s.destroy();
         for (const s of upstreams) s.destroy();
         tunnels.destroyAll();
@@ -265,12 +350,12 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       await serverClosed;
       await unixClosed;
       // The server may report closed a tick before hijacked (CONNECT) sockets finish closing.
-      if (clients.size + upstreams.size > 0) await once(socketsDrained, "drained");
+      if (openCount() > 0) await once(socketsDrained, "drained");
       // Relayed tunnels gave their sockets away: wait for the relay to report them closed.
       await tunnels.idle();
       clearTimeout(grace);
       await upstreamAgent.close();
-      await audit?.close();
+      await ownLog?.close();
     })();
     return closed;
   };
@@ -280,15 +365,27 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     unixSocket: options.unixSocket,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: () => stats.snapshot(),
-    update(next: ProxyUpdate) {
-      matcher = matcherFrom(next);
+    update(next: ProxyUpdate, updateOptions: UpdateOptions = {}) {
+      const nextMatcher = matcherFrom(next);
+      matcher = nextMatcher;
+      if (!updateOptions.closeTunnels) return 0;
+      return tunnels.cut(({ host, port, address }) => {
+        let decision;
+        try {
+          decision = nextMatcher.decide(host, port);
+        } catch {
+          return false;
+        }
+        if (!decision.allowed) return false;
+        return address === undefined || checkAddress(address, decision.allowedIps).allowed;
+      });
     },
     drain() {
       stopAccepting();
       return tunnels.idle();
     },
     // A relayed tunnel holds one client and one upstream connection outside the JS sockets.
-    openSockets: () => ({ clients: clients.size + tunnels.relayed, upstreams: upstreams.size + tunnels.relayed }),
+    openSockets: () => ({ clients: pending.size + clients.size + tunnels.relayed, upstreams: upstreams.size + tunnels.relayed }),
     close,
   });
 }

@@ -4,11 +4,15 @@ import type { NetworkPolicy } from "./policy-types.js";
 
 export type ParentToWorker =
   | { type: "stats"; id: number }
-  | { type: "update"; id: number; network: NetworkPolicy }
-  | { type: "close"; id: number };
+  | { type: "update"; id: number; network: NetworkPolicy; closeTunnels?: boolean }
+  | { type: "close"; id: number }
+  /** The parent's audit stream (records relayed from here): its backpressure and failure. */
+  | { type: "audit"; state: "congested" | "drained" | "failed"; message?: string };
 
 export type WorkerToParent =
   | { type: "ready"; address: { host: string; port: number } }
   | { type: "failed"; message: string; code?: string }
   | { type: "event"; event: ProxyEvent }
-  | { type: "reply"; id: number; stats?: ProxyStats; error?: string };
+  /** The worker's own audit file failed. */
+  | { type: "audit-error"; message: string }
+  | { type: "reply"; id: number; stats?: ProxyStats; cut?: number; error?: string };

@@ -4,9 +4,10 @@ import { EventEmitter } from "node:events";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { AuditLog, type ProxyStats } from "./events.js";
+import { AuditLog } from "./audit-log.js";
+import type { ProxyStats } from "./events.js";
 import type { NetworkPolicy } from "./policy-types.js";
-import type { ProxyEvents, ProxyOptions } from "./server.js";
+import type { ProxyEvents, ProxyOptions, UpdateOptions } from "./server.js";
 import { proxyUrl } from "./url.js";
 import type { ParentToWorker, WorkerToParent } from "./worker-protocol.js";
 
@@ -23,7 +24,8 @@ export interface CordonProxyHandle extends EventEmitter<ProxyEvents> {
   readonly unixSocket: string | undefined;
   url(token?: string): string;
   stats(): Promise<ProxyStats>;
-  update(network: NetworkPolicy): Promise<void>;
+  /** As CordonProxy.update: resolves with how many tunnels were cut. */
+  update(network: NetworkPolicy, options?: UpdateOptions): Promise<number>;
   /** Closes the proxy and waits for the thread to exit. */
   close(): Promise<void>;
 }
@@ -39,13 +41,27 @@ type Pending = { resolve: (m: WorkerToParent & { type: "reply" }) => void; rejec
 
 export async function startProxyWorker(options: WorkerProxyOptions = {}): Promise<CordonProxyHandle> {
   const { auditLog, ...rest } = options;
-  // A file path is written by the worker; a stream belongs to this thread.
-  const localAudit = auditLog !== undefined && typeof auditLog !== "string" ? new AuditLog(auditLog) : undefined;
-  const workerData: WorkerProxyOptions = typeof auditLog === "string" ? { ...rest, auditLog } : rest;
+  const streamLog = auditLog !== undefined && typeof auditLog !== "string";
+  // A file path is written by the worker; a stream belongs to this thread, which
+  // tells the worker when it is congested (hold new requests) or failed (refuse them).
+  const workerData = typeof auditLog === "string" ? { ...rest, auditLog } : { ...rest, remoteAuditLog: streamLog };
   // Workers inherit execArgv; --input-type (from `node -e`) makes a file entry fail to load.
   const execArgv = process.execArgv.filter((arg) => !arg.startsWith("--input-type"));
   const worker = new Worker(entryUrl(), { workerData, execArgv });
   const emitter = new EventEmitter<ProxyEvents>();
+  const tell = (message: ParentToWorker) => {
+    if (!exited) worker.postMessage(message);
+  };
+  const localAudit = streamLog
+    ? new AuditLog(auditLog, {
+        onCongested: () => tell({ type: "audit", state: "congested" }),
+        onDrained: () => tell({ type: "audit", state: "drained" }),
+        onFailure: (err) => {
+          tell({ type: "audit", state: "failed", message: err.message });
+          emitter.emit("audit-error", err);
+        },
+      })
+    : undefined;
   const pending = new Map<number, Pending>();
   let lastId = 0;
   let exited = false;
@@ -67,8 +83,10 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
       else if (m.type === "event") {
         localAudit?.write(m.event);
         if (m.event.type === "decision") emitter.emit("decision", m.event);
-        else emitter.emit("tunnel-closed", m.event);
-      } else if (m.type === "reply") {
+        else if (m.event.type === "tunnel-closed") emitter.emit("tunnel-closed", m.event);
+        else emitter.emit("request-closed", m.event);
+      } else if (m.type === "audit-error") emitter.emit("audit-error", new Error(m.message));
+      else if (m.type === "reply") {
         pending.get(m.id)?.resolve(m);
         pending.delete(m.id);
       }
@@ -93,9 +111,8 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
     unixSocket: options.unixSocket,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: async () => (await call({ type: "stats" })).stats!,
-    update: async (network: NetworkPolicy) => {
-      await call({ type: "update", network } as ParentToWorker);
-    },
+    update: async (network: NetworkPolicy, updateOptions: UpdateOptions = {}) =>
+      (await call({ type: "update", network, closeTunnels: updateOptions.closeTunnels === true } as ParentToWorker)).cut ?? 0,
     close: () =>
       (closing ??= (async () => {
         if (!exited) await call({ type: "close" }).catch(() => undefined);

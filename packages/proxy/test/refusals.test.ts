@@ -137,23 +137,30 @@ describe("refusals", () => {
     }
   });
 
-  it("too-many-connections beyond limits.maxConnections", async () => {
-    const small = await createProxy({ port: 0, network: network([]), limits: { maxConnections: 1 } });
+  it("too-many-connections beyond limits.maxConnections (connections that showed the token)", async () => {
+    const small = await createProxy({
+      port: 0,
+      network: network([{ host: "web.test", ports: [web.port], allowedIps: LOOPBACK_OK }]),
+      resolver: tableResolver({ "web.test": ["127.0.0.1"] }),
+      limits: { maxConnections: 1 },
+    });
     try {
       const net = await import("node:net");
-      const idle = net.connect(small.address.port, "127.0.0.1"); // holds the only slot, says nothing
-      await new Promise((r) => idle.once("connect", r));
+      // A keep-alive connection that made a request holds the only slot.
       const holder = net.connect(small.address.port, "127.0.0.1");
-      await new Promise((r) => holder.once("connect", r));
-      await until(() => small.openSockets().clients === 2);
-      idle.destroy();
-      const raw = await new Promise<string>((resolve) => {
+      await new Promise<void>((resolve) => {
         let buf = "";
-        holder.on("data", (c) => (buf += c.toString("latin1")));
-        holder.on("close", () => resolve(buf));
-        holder.write("CONNECT nope.test:443 HTTP/1.1\r\nHost: nope.test\r\n\r\n");
+        holder.on("data", (c) => {
+          buf += c.toString("latin1");
+          if (buf.endsWith("\r\n0\r\n\r\n")) resolve(); // the echo answer is chunked
+        });
+        holder.write(`GET http://web.test:${web.port}/echo HTTP/1.1\r\nHost: web.test:${web.port}\r\n\r\n`);
       });
+      const raw = await rawExchange(small.address.port, "CONNECT nope.test:443 HTTP/1.1\r\nHost: nope.test\r\n\r\n");
       expectRefusal(raw, "too-many-connections");
+      holder.destroy();
+      await until(() => small.openSockets().clients === 0);
+      expect(statusOf(await rawExchange(small.address.port, "CONNECT nope.test:443 HTTP/1.1\r\nHost: nope.test\r\n\r\n"))).toBe(403);
     } finally {
       await small.close();
     }

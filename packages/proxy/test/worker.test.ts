@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startProxyWorker, type CordonProxyHandle, type DecisionEvent } from "../src/index.js";
+import { startProxyWorker, type CordonProxyHandle, type DecisionEvent, type RequestClosedEvent } from "../src/index.js";
 import { network } from "./support/policy.js";
 import { startChildUpstream } from "./support/child-upstream.js";
 
@@ -23,13 +23,16 @@ afterAll(async () => {
 describe("proxy in a worker thread", () => {
   it("serves spawnSync'd curl while the main thread is blocked", async () => {
     const decisions: DecisionEvent[] = [];
+    const closed: RequestClosedEvent[] = [];
     handle.on("decision", (e) => decisions.push(e));
+    handle.on("request-closed", (e) => closed.push(e));
     const run = spawnSync("curl", ["-sS", "--max-time", "20", "-x", handle.url(), `http://127.0.0.1:${web.port}/echo`], { encoding: "utf8" });
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout).server).toBe("child");
-    // The event was queued while this thread was blocked; it arrives now.
-    await new Promise<void>((resolve) => (decisions.length > 0 ? resolve() : handle.once("decision", () => resolve())));
-    expect(decisions[0]).toMatchObject({ decision: "allow", host: "127.0.0.1", port: web.port, status: 200 });
+    // The events were queued while this thread was blocked; they arrive now.
+    await new Promise<void>((resolve) => (closed.length > 0 ? resolve() : handle.once("request-closed", () => resolve())));
+    expect(decisions[0]).toMatchObject({ decision: "allow", host: "127.0.0.1", port: web.port });
+    expect(closed[0]).toMatchObject({ id: decisions[0]!.id, outcome: "completed", status: 200, host: "127.0.0.1" });
     expect(await handle.stats()).toMatchObject({ allowed: 1, denied: 0 });
   });
 

@@ -27,6 +27,15 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
     } finally {
       removePrivateTmpdir(tmpdir);
     }
+    // The audit log is the point of this command: once its reader is gone (EPIPE) or
+    // the write fails, stop with an error instead of serving requests nobody records.
+    // (Prepended: the CLI's own handler treats EPIPE on stdout as a quiet exit 0.)
+    const auditFailed = (err: NodeJS.ErrnoException) => {
+      const why = err.code === "EPIPE" ? "its reader went away" : (err.code ?? err.message);
+      process.stderr.write(`cordon: proxy: the audit log on stdout cannot be written (${why}); stopping so no request goes unrecorded\n`);
+      process.exit(1);
+    };
+    process.stdout.prependListener("error", auditFailed);
     const proxy = await createProxy({
       network: policy.network,
       host: argv.host ?? "127.0.0.1",
@@ -34,6 +43,7 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
       ...(argv.token ? { token: argv.token } : {}),
       auditLog: process.stdout,
     });
+    proxy.on("audit-error", auditFailed);
     process.stderr.write(`cordon: proxy listening on ${proxy.url()}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -26,15 +26,15 @@ export function tenantContext(base: ProxyContext, tenants: TenantDirectory, req:
   return {
     ...base,
     preflight(r) {
-      const early = base.preflight(r);
-      if (early) return early;
+      // Credentials first: base.preflight moves an authenticated connection into the counted budget.
       if (!tenant) {
         return { reason: "auth-required", message: "this gateway needs the workload's credentials (Proxy-Authorization: Basic <workload>:<token>)" };
       }
-      return undefined;
+      return base.preflight(r);
     },
     gate: () => ({ ...base.gate(), matcher: tenant?.matcher ?? NOTHING_ALLOWED }),
     decided: (e) => base.decided({ ...e, ...label }),
     tunnelClosed: (e) => base.tunnelClosed({ ...e, ...label }),
+    requestClosed: (e) => base.requestClosed({ ...e, ...label }),
   };
 }
