@@ -386,7 +386,7 @@ function addressBlindItem(holes: string[], fence: KernelFacts["networkFence"]): 
       ...base,
       requested: `no other host on port ${holes.join(", ")}`,
       enforcedBy: "cluster",
-      mechanism: "Kubernetes NetworkPolicy (stated by the user: --network-fence / CORDON_NETWORK_FENCE)",
+      mechanism: "Kubernetes NetworkPolicy, as stated by the user",
       level: "full",
       why: `Landlock lets connect() reach any host on port ${holes.join(", ")}; the stated cluster NetworkPolicy (tier 3) allows no egress there, so only the local proxy answers`,
     };
