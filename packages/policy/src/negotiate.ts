@@ -146,8 +146,10 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   let seccomp: EnforcementPlan["seccomp"];
   if (facts.seccomp !== undefined) {
     // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
-    // SysV IPC stays denied until the isolation plan gives the command its own IPC namespace.
-    const sc = seccompPlan(policy, { landlockAbi: landlock?.abi ?? 0, seccomp: facts.seccomp, arch: facts.arch ?? "unknown", ipcNamespace: false });
+    // SysV IPC stays allowed only inside the command's own IPC namespace (process isolation
+    // "namespace" brings PID, IPC and mount namespaces); everywhere else seccomp denies it.
+    const ipcNamespace = (isolation?.plan as { process?: string } | undefined)?.process === "namespace";
+    const sc = seccompPlan(policy, { landlockAbi: landlock?.abi ?? 0, seccomp: facts.seccomp, arch: facts.arch ?? "unknown", ipcNamespace });
     seccomp = sc.spec;
     const superseded = new Set([...SECCOMP_REPLACES, ...sc.items.map((i) => i.protection)]);
     for (let i = items.length - 1; i >= 0; i--) if (superseded.has(items[i]!.protection)) items.splice(i, 1);
