@@ -52,13 +52,13 @@ beforeAll(async () => {
   // The programs sit in the working directory, readable by nobody.
   work = tempDir("cordon-escape-contain-");
   chmodSync(work, 0o777);
-  for (const p of ["fastopen.py", "setid.py", "sysv.py"]) copyFileSync(join(programsDir, p), join(work, p));
+  for (const p of ["fastopen.py", "setid.py", "ipc.py"]) copyFileSync(join(programsDir, p), join(work, p));
   listener = await tcpListener("127.0.0.1");
   // An outside segment, queue and semaphore set anyone may use (0666): only seccomp keeps them out.
-  expect(spawnSync("python3", [join(programsDir, "sysv.py"), "create", String(SYSV_KEY)], { encoding: "utf8" }).stdout).toBe("OK\n");
+  expect(spawnSync("python3", [join(programsDir, "ipc.py"), "create", String(SYSV_KEY)], { encoding: "utf8" }).stdout).toBe("OK\n");
 });
 afterAll(async () => {
-  spawnSync("python3", [join(programsDir, "sysv.py"), "remove", String(SYSV_KEY)]);
+  spawnSync("python3", [join(programsDir, "ipc.py"), "remove", String(SYSV_KEY)]);
   await listener.close();
 });
 
@@ -96,16 +96,18 @@ describe.each(isolations)("--isolation %s", (isolation) => {
       expect(readdirSync(dir).length).toBeGreaterThan(0);
     });
 
-    it("SysV IPC of processes outside (shm, msg, sem) → EPERM (ENOENT in a private IPC namespace); the secret is never read", async () => {
-      const r = await cordon(isolation, user, ["python3", "./sysv.py", "read", String(SYSV_KEY)]);
+    it("IPC of processes outside: SysV shm, msg, sem → EPERM, a POSIX queue → EACCES (ENOENT in a private IPC namespace); the secret is never read", async () => {
+      const r = await cordon(isolation, user, ["python3", "./ipc.py", "read", String(SYSV_KEY)]);
       const got = lines(r.stdout);
-      // Without an IPC namespace seccomp denies the calls; with one (namespace process isolation)
-      // the outside objects do not exist in it.
-      const expected = isolation === "landlock" ? ["EPERM"] : ["EPERM", "ENOENT"];
-      for (const kind of ["shm", "msg", "sem"]) expect(expected, `${kind}: ${r.stdout} ${r.stderr}`).toContain(got[kind]);
+      // Without an IPC namespace seccomp denies the SysV calls and Landlock the POSIX queue (the
+      // mqueue mount is outside every rule); with one (namespace process isolation) the outside
+      // objects do not exist in it.
+      const privateIpc = isolation === "landlock" ? [] : ["ENOENT"];
+      for (const kind of ["shm", "msg", "sem"]) expect(["EPERM", ...privateIpc], `${kind}: ${r.stdout} ${r.stderr}`).toContain(got[kind]);
+      expect(["EACCES", ...privateIpc], `mq: ${r.stdout}`).toContain(got.mq);
       // The control: the same program, same user, outside cordon reads it.
-      const outside = await run("python3", ["./sysv.py", "read", String(SYSV_KEY)], work, user);
-      expect(lines(outside.stdout).shm).toBe("outside-secret");
+      const outside = await run("python3", ["./ipc.py", "read", String(SYSV_KEY)], work, user);
+      expect(lines(outside.stdout)).toMatchObject({ shm: "outside-secret", mq: "outside-secret" });
     });
   });
 });
@@ -122,11 +124,11 @@ describe("the kernel layers alone (what seccomp adds)", () => {
     const alone = lines(await py("landlock-only", join(programsDir, "setid.py"), box.writable));
     expect(alone["chmod-suid"]).toBe("OK");
     expect(alone["setid-files"]).not.toBe("none");
-    expect(lines(await py("landlock-only", join(programsDir, "sysv.py"), "read", String(SYSV_KEY))).shm).toBe("outside-secret");
+    expect(lines(await py("landlock-only", join(programsDir, "ipc.py"), "read", String(SYSV_KEY))).shm).toBe("outside-secret");
     rmSync(box.writable, { recursive: true, force: true });
     mkdirSync(box.writable);
     expect(lines(await py("landlock+seccomp", join(programsDir, "setid.py"), box.writable))["setid-files"]).toBe("none");
-    expect(lines(await py("landlock+seccomp", join(programsDir, "sysv.py"), "read", String(SYSV_KEY))).shm).toBe("EPERM");
+    expect(lines(await py("landlock+seccomp", join(programsDir, "ipc.py"), "read", String(SYSV_KEY))).shm).toBe("EPERM");
   });
 
   it("Fast Open with Landlock alone: this kernel's connect check catches it too (EACCES); seccomp fails it first (EPERM)", async () => {
