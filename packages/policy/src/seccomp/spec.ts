@@ -100,7 +100,12 @@ export const SETID_RULES: readonly SeccompArgRuleData[] = [
 ];
 export const SETID_ENOSYS: readonly string[] = ["openat2"];
 
-/** SysV IPC: without an IPC namespace these reach the host's segments, queues and semaphores. */
+/**
+ * SysV IPC: without an IPC namespace these reach the host's segments, queues and semaphores.
+ * x86_64 and aarch64 have no ipc() multiplexer (i386's is behind the architecture check, which
+ * kills). shmdt stays: it only detaches what shmat attached. POSIX message queues need no rule:
+ * Landlock denies mq_open (the mqueue mount is outside every rule).
+ */
 export const SYSV_IPC: readonly string[] = [
   "shmget", "shmat", "shmctl",
   "msgget", "msgsnd", "msgrcv", "msgctl",
