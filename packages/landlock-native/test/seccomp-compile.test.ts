@@ -85,6 +85,59 @@ describe.each(arches)("compileSeccomp for $name", ({ name, audit, table }) => {
     expect(run("socketpair", [AF.INET, SOCK.STREAM, 0])).toBe("ERRNO(1)");
   });
 
+  it("denies TCP Fast Open's implicit connect: MSG_FASTOPEN in sendto, sendmsg and sendmmsg flags", () => {
+    const MSG_FASTOPEN = 0x20000000;
+    const MSG_NOSIGNAL = 0x4000;
+    expect(run("sendto", [3, 0, 6, MSG_FASTOPEN, 0, 16])).toBe("ERRNO(1)");
+    expect(run("sendto", [3, 0, 6, MSG_FASTOPEN | MSG_NOSIGNAL, 0, 16])).toBe("ERRNO(1)");
+    expect(run("sendto", [3, 0, 6, MSG_NOSIGNAL, 0, 16])).toBe("ALLOW");
+    expect(run("sendmsg", [3, 0, MSG_FASTOPEN])).toBe("ERRNO(1)");
+    expect(run("sendmsg", [3, 0, 0])).toBe("ALLOW");
+    expect(run("sendmmsg", [3, 0, 1, MSG_FASTOPEN])).toBe("ERRNO(1)");
+    expect(run("sendmmsg", [3, 0, 1, 0])).toBe("ALLOW");
+    // The flag in a high word the kernel never reads changes nothing.
+    expect(run("sendto", [3, 0, 6, 0x1_0000_0000n * BigInt(MSG_FASTOPEN), 0, 16])).toBe("ALLOW");
+  });
+
+  it("denies set-id modes through every call that sets one; plain modes pass", () => {
+    const O_CREAT = 0o100;
+    const O_TMPFILE = 0o20200000;
+    const AT_FDCWD = -100;
+    expect(run("fchmod", [3, 0o4755])).toBe("ERRNO(1)");
+    expect(run("fchmod", [3, 0o2755])).toBe("ERRNO(1)");
+    expect(run("fchmod", [3, 0o1777])).toBe("ALLOW"); // sticky is fine
+    expect(run("fchmodat", [AT_FDCWD, 0, 0o4755, 0])).toBe("ERRNO(1)");
+    expect(run("fchmodat", [AT_FDCWD, 0, 0o755, 0])).toBe("ALLOW");
+    expect(run("fchmodat2", [AT_FDCWD, 0, 0o6755, 0])).toBe("ERRNO(1)");
+    expect(run("mkdirat", [AT_FDCWD, 0, 0o2775])).toBe("ERRNO(1)");
+    expect(run("mknodat", [AT_FDCWD, 0, 0o104755, 0])).toBe("ERRNO(1)");
+    expect(run("mknodat", [AT_FDCWD, 0, 0o10644, 0])).toBe("ALLOW"); // a FIFO
+    expect(run("openat", [AT_FDCWD, 0, O_CREAT | 1, 0o4755])).toBe("ERRNO(1)");
+    expect(run("openat", [AT_FDCWD, 0, O_TMPFILE | 2, 0o4755])).toBe("ERRNO(1)");
+    expect(run("openat", [AT_FDCWD, 0, O_CREAT | 1, 0o644])).toBe("ALLOW");
+    // Without O_CREAT the mode register is garbage: never judged.
+    expect(run("openat", [AT_FDCWD, 0, 0, 0o4755])).toBe("ALLOW");
+    // openat2's flags sit in a struct: ENOSYS, libc falls back to openat.
+    expect(run("openat2", [AT_FDCWD, 0, 0, 24])).toBe("ERRNO(38)");
+    if (name === "x64") {
+      expect(run("chmod", [0, 0o4755])).toBe("ERRNO(1)");
+      expect(run("creat", [0, 0o2755])).toBe("ERRNO(1)");
+      expect(run("mkdir", [0, 0o2755])).toBe("ERRNO(1)");
+      expect(run("mknod", [0, 0o104755, 0])).toBe("ERRNO(1)");
+      expect(run("open", [0, O_CREAT, 0o4755])).toBe("ERRNO(1)");
+      expect(run("open", [0, 0, 0o4755])).toBe("ALLOW");
+      expect(run("chmod", [0, 0o755])).toBe("ALLOW");
+    } else {
+      expect(table.chmod).toBeNull(); // aarch64 has only the *at calls
+    }
+  });
+
+  it("denies SysV IPC (no IPC namespace assumed)", () => {
+    for (const sys of ["shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl"]) {
+      expect(run(sys)).toBe("ERRNO(1)");
+    }
+  });
+
   it("denies new user namespaces: clone/unshare with CLONE_NEWUSER, clone3 with ENOSYS", () => {
     expect(run("clone", [0x11 /* SIGCHLD */])).toBe("ALLOW");
     expect(run("clone", [CLONE_NEWUSER | 0x11])).toBe("ERRNO(1)");
@@ -167,6 +220,18 @@ describe("compileSeccomp options", () => {
     expect(() => compileSeccomp({ ...platform, denySyscalls: ["not_a_syscall"] }, "x64")).toThrow(/unknown syscall "not_a_syscall" for x64/);
     expect(() => compileSeccomp({ ...platform, denySyscalls: ["toString"] }, "x64")).toThrow(/unknown syscall "toString"/);
     expect(() => compileSeccomp({ ...platform, errno: "EACCES" as "EPERM" }, "x64")).toThrow(/errno must be "EPERM"/);
+  });
+
+  it("argument rules: skips calls an architecture lacks, rejects dispatched calls and bad indexes", () => {
+    const rule = (r: object): SeccompSpec => ({ denySyscalls: [], errno: "EPERM", denyArgs: [r as never] });
+    const arm = (spec: SeccompSpec, sys: string, args: number[]) => action(runFilter(compileSeccomp(spec, "arm64"), { nr: SYSCALLS_AARCH64[sys]!, arch: AUDIT_ARCH_AARCH64, args }));
+    expect(arm(rule({ syscall: "chmod", arg: 1, anyBits: 0o4000 }), "fchmod", [3, 0o4755])).toBe("ALLOW");
+    expect(() => compileSeccomp(rule({ syscall: "nope", arg: 1, anyBits: 1 }), "x64")).toThrow(/unknown syscall "nope"/);
+    expect(() => compileSeccomp(rule({ syscall: "socket", arg: 1, anyBits: 1 }), "x64")).toThrow(/no argument rule possible for socket/);
+    expect(() => compileSeccomp(rule({ syscall: "sendto", arg: 6, anyBits: 1 }), "x64")).toThrow(/arg 0..5/);
+    expect(() => compileSeccomp(rule({ syscall: "sendto", arg: 3, anyBits: 0 }), "x64")).toThrow(/anyBits/);
+    expect(() => compileSeccomp(rule({ syscall: "openat", arg: 3, anyBits: 1, when: { arg: 9, anyBits: 1 } }), "x64")).toThrow(/"when"/);
+    expect(() => compileSeccomp({ ...platform, denySyscalls: ["chmod"] }, "arm64")).not.toThrow();
   });
 
   it("seccompProgramFd refuses what is not a whole program", () => {

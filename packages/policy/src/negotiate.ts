@@ -141,12 +141,15 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths, ports }
     : null;
 
-  const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft, netns);
+  const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft, netns, facts.networkFence);
   if (isolation) items.push(...isolation.items);
   let seccomp: EnforcementPlan["seccomp"];
   if (facts.seccomp !== undefined) {
     // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
-    const sc = seccompPlan(policy, { landlockAbi: landlock?.abi ?? 0, seccomp: facts.seccomp, arch: facts.arch ?? "unknown" });
+    // SysV IPC stays allowed only inside the command's own IPC namespace (process isolation
+    // "namespace" brings PID, IPC and mount namespaces); everywhere else seccomp denies it.
+    const ipcNamespace = (isolation?.plan as { process?: string } | undefined)?.process === "namespace";
+    const sc = seccompPlan(policy, { landlockAbi: landlock?.abi ?? 0, seccomp: facts.seccomp, arch: facts.arch ?? "unknown", ipcNamespace });
     seccomp = sc.spec;
     const superseded = new Set([...SECCOMP_REPLACES, ...sc.items.map((i) => i.protection)]);
     for (let i = items.length - 1; i >= 0; i--) if (superseded.has(items[i]!.protection)) items.splice(i, 1);
@@ -158,8 +161,14 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
       else warnings.push(`NOT ENFORCED: ${unfiltered.map((i) => i.protection).join(", ")}: ${why}`);
     }
   }
+  // A limitation that leaves a requested protection incomplete counts as that protection's gap.
+  const weakened = items.filter((i) => i.weakens !== undefined && i.level !== "full" && items.some((r) => r.id === i.weakens && r.kind === "requested"));
+  for (const w of weakened) {
+    const fix = w.hint ? ` (${w.hint})` : "";
+    if (policy.compat === "hard") errors.push(`compat hard: ${w.protection}: ${w.why}${fix}`);
+  }
   const requested = items.filter((i) => i.kind === "requested");
-  const status = landlock === null ? "not" : requested.every((i) => i.level === "full") ? "fully" : "partially";
+  const status = landlock === null ? "not" : requested.every((i) => i.level === "full") && weakened.length === 0 ? "fully" : "partially";
 
   return {
     plan: {
@@ -181,6 +190,7 @@ function reportItems(
   unavailableReason: string | undefined,
   softDropped: boolean,
   netns: boolean,
+  fence: KernelFacts["networkFence"],
 ): ReportItem[] {
   const items: ReportItem[] = [];
   const net = policy.network;
@@ -193,6 +203,7 @@ function reportItems(
         : "";
   const mech = (what: string) => `Landlock ABI ${plan?.abi ?? abi} ${what}`;
   const kernelItem = (
+    id: string,
     protection: string,
     requested: string,
     available: boolean,
@@ -200,9 +211,9 @@ function reportItems(
     needAbi: number,
     hint?: string,
   ): ReportItem => {
-    if (!off && available) return { protection, requested, enforcedBy: "kernel", mechanism: mech(mechanism), level: "full", why: "handled by the kernel", kind: "requested" };
+    if (!off && available) return { id, protection, requested, enforcedBy: "kernel", mechanism: mech(mechanism), level: "full", why: "handled by the kernel", kind: "requested" };
     const why = off ? offWhy : `needs Landlock ${describeAbi(needAbi)}; this kernel has ABI ${abi}`;
-    return { protection, requested, enforcedBy: "nothing", level: "none", why, kind: "requested", ...(hint ? { hint } : {}) };
+    return { id, protection, requested, enforcedBy: "nothing", level: "none", why, kind: "requested", ...(hint ? { hint } : {}) };
   };
   const has = (field: "handledFs" | "handledNet" | "scoped", bit: number) => plan !== null && (plan[field] & bit) === bit;
 
@@ -210,6 +221,7 @@ function reportItems(
   const skipped = optionalMissing.length > 0 ? `; ${optionalMissing.length} optional default/preset path(s) not present` : "";
   items.push({
     ...kernelItem(
+      "fs.landlock",
       "filesystem",
       `read-only ${fs.readOnly.length}, read-write ${fs.readWrite.length}, exec ${fs.exec.length} paths; everything else denied`,
       true,
@@ -219,12 +231,13 @@ function reportItems(
     ),
   });
   if (items[0]!.level === "full") items[0]!.why = `handled by the kernel${skipped}`;
-  items.push(kernelItem("file truncation", "truncate only in read-write paths", has("handledFs", FS_ACCESS.TRUNCATE), "TRUNCATE right", 3));
-  items.push(kernelItem("device ioctl", "ioctl on devices only in read-write paths", has("handledFs", FS_ACCESS.IOCTL_DEV), "IOCTL_DEV right", 5));
+  items.push(kernelItem("fs.truncate", "file truncation", "truncate only in read-write paths", has("handledFs", FS_ACCESS.TRUNCATE), "TRUNCATE right", 3));
+  items.push(kernelItem("fs.ioctl-dev", "device ioctl", "ioctl on devices only in read-write paths", has("handledFs", FS_ACCESS.IOCTL_DEV), "IOCTL_DEV right", 5));
   if (has("handledFs", FS_ACCESS.RESOLVE_UNIX)) {
-    items.push(kernelItem("pathname UNIX sockets", "connect only to sockets in read-write paths", true, "RESOLVE_UNIX right", 9));
+    items.push(kernelItem("net.unix-sockets", "pathname UNIX sockets", "connect only to sockets in read-write paths", true, "RESOLVE_UNIX right", 9));
   } else {
     items.push({
+      id: "net.unix-sockets",
       protection: "pathname UNIX sockets",
       requested: "-",
       enforcedBy: "nothing",
@@ -239,6 +252,7 @@ function reportItems(
   const NETNS = "network namespace (only loopback)";
   if (net.mode === "platform" && netns) {
     items.push({
+      id: "net.tcp-connect",
       protection: "outbound TCP",
       requested: `connect only to the proxy port ${net.proxyPort}`,
       enforcedBy: "kernel",
@@ -249,6 +263,7 @@ function reportItems(
     });
     items.push(hostAllowlistItem(net, "full", "the network namespace leaves the proxy as the only way out"));
     items.push({
+      id: "net.address-blind-ports",
       protection: "TCP port rules are address-blind",
       requested: "no other host on the proxy port",
       enforcedBy: "kernel",
@@ -261,8 +276,9 @@ function reportItems(
     const holes = [String(net.proxyPort), ...net.localhostPorts.map(String)];
     items.push(
       connectKernel
-        ? { protection: "outbound TCP", requested: `connect only to the proxy port ${net.proxyPort}${net.localhostPorts.length ? ` and localhostPorts ${net.localhostPorts.join(", ")}` : ""}`, enforcedBy: "kernel", mechanism: mech("CONNECT_TCP port rules"), level: "full", why: "connect() to any other port fails with EACCES", kind: "requested" }
+        ? { id: "net.tcp-connect", protection: "outbound TCP", requested: `connect only to the proxy port ${net.proxyPort}${net.localhostPorts.length ? ` and localhostPorts ${net.localhostPorts.join(", ")}` : ""}`, enforcedBy: "kernel", mechanism: mech("CONNECT_TCP port rules"), level: "full", why: "connect() to any other port fails with EACCES", kind: "requested" }
         : {
+            id: "net.tcp-connect",
             protection: "outbound TCP",
             requested: `connect only to the proxy port ${net.proxyPort}`,
             enforcedBy: "proxy",
@@ -274,29 +290,22 @@ function reportItems(
           },
     );
     items.push(
-      connectKernel
-        ? hostAllowlistItem(net, "full", "the kernel forces all TCP through the proxy port")
-        : hostAllowlistItem(net, "partial", "only for programs that use the proxy"),
+      !connectKernel
+        ? hostAllowlistItem(net, "partial", "only for programs that use the proxy")
+        : fence === "networkpolicy"
+          ? hostAllowlistItem(net, "full", "the kernel forces all TCP to the proxy port; the cluster NetworkPolicy keeps every other host on that port unreachable")
+          : hostAllowlistItem(net, "partial", `the kernel forces all TCP to port ${holes.join(", ")}, but on any host: another host listening there is reachable without the proxy`),
     );
-    if (connectKernel) {
-      items.push({
-        protection: "TCP port rules are address-blind",
-        requested: "-",
-        enforcedBy: "nothing",
-        level: "none",
-        why: `Landlock port rules match the port only: connect() to ANY host on port ${holes.join(", ")} is allowed by the kernel`,
-        hint: "network.isolation namespace (needs user namespaces or root) or a cluster NetworkPolicy (tier 3) restricts destinations",
-        kind: "limitation",
-      });
-    }
+    if (connectKernel) items.push(addressBlindItem(holes, fence));
   } else if (net.mode === "none") {
     if (netns) {
-      items.push({ protection: "outbound TCP", requested: "no TCP connect", enforcedBy: "kernel", mechanism: landlockConnect ? `${NETNS} + ${mech("CONNECT_TCP (no rules)")}` : NETNS, level: "full", why: "nothing outside the namespace is reachable (ENETUNREACH)", kind: "requested" });
+      items.push({ id: "net.tcp-connect", protection: "outbound TCP", requested: "no TCP connect", enforcedBy: "kernel", mechanism: landlockConnect ? `${NETNS} + ${mech("CONNECT_TCP (no rules)")}` : NETNS, level: "full", why: "nothing outside the namespace is reachable (ENETUNREACH)", kind: "requested" });
     } else {
-      items.push(kernelItem("outbound TCP", "no TCP connect", connectKernel, "CONNECT_TCP (no rules)", 4, "apply a cluster NetworkPolicy denying egress"));
+      items.push(kernelItem("net.tcp-connect", "outbound TCP", "no TCP connect", connectKernel, "CONNECT_TCP (no rules)", 4, "apply a cluster NetworkPolicy denying egress"));
     }
   } else if (net.mode === "proxy") {
     items.push({
+      id: "net.host-allowlist",
       protection: "host allowlist",
       requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s) through the proxy`,
       enforcedBy: "proxy",
@@ -307,21 +316,22 @@ function reportItems(
       kind: "requested",
     });
   } else {
-    items.push({ protection: "network", requested: "unrestricted", enforcedBy: "nothing", level: "none", why: "network.mode unrestricted", kind: "limitation" });
+    items.push({ id: "net.unrestricted", protection: "network", requested: "unrestricted", enforcedBy: "nothing", level: "none", why: "network.mode unrestricted", kind: "limitation" });
   }
 
   if (net.mode === "none" || (net.mode === "platform" && net.bindPorts.length > 0)) {
     const requested = net.bindPorts.length ? `bind only to ports ${net.bindPorts.join(", ")}` : "no TCP bind";
-    items.push(kernelItem("TCP bind", requested, has("handledNet", NET_ACCESS.BIND_TCP), net.bindPorts.length ? "BIND_TCP port rules" : "BIND_TCP (no rules)", 4));
+    items.push(kernelItem("net.tcp-bind", "TCP bind", requested, has("handledNet", NET_ACCESS.BIND_TCP), net.bindPorts.length ? "BIND_TCP port rules" : "BIND_TCP (no rules)", 4));
     if (has("handledNet", NET_ACCESS.BIND_TCP)) {
-      items.push({ protection: "listen() auto-bind", requested: "-", enforcedBy: "nothing", level: "none", why: "listen() on an unbound socket binds an ephemeral port without a BIND_TCP check", kind: "limitation" });
+      items.push({ id: "net.listen-autobind", protection: "listen() auto-bind", requested: "-", enforcedBy: "nothing", level: "none", why: "listen() on an unbound socket binds an ephemeral port without a BIND_TCP check", kind: "limitation" });
     }
   }
   if (net.mode === "platform" || net.mode === "none") {
     if (has("handledNet", NET_ACCESS.CONNECT_SEND_UDP)) {
-      items.push(kernelItem("UDP", net.mode === "none" ? "no UDP" : "no UDP sends (DNS goes through the proxy)", true, "UDP rights (no rules)", 10));
+      items.push(kernelItem("net.udp", "UDP", net.mode === "none" ? "no UDP" : "no UDP sends (DNS goes through the proxy)", true, "UDP rights (no rules)", 10));
     } else {
       items.push({
+        id: "net.udp",
         protection: "UDP",
         requested: "-",
         enforcedBy: "nothing",
@@ -332,6 +342,7 @@ function reportItems(
       });
     }
     items.push({
+      id: "net.other-protocols",
       protection: "other protocols",
       requested: "-",
       enforcedBy: "nothing",
@@ -343,10 +354,10 @@ function reportItems(
   }
 
   if (policy.scopes.abstractUnix) {
-    items.push(kernelItem("abstract UNIX sockets", "no connect to abstract sockets outside the sandbox", has("scoped", SCOPES.ABSTRACT_UNIX_SOCKET), "scope", 6));
+    items.push(kernelItem("scope.abstract-unix", "abstract UNIX sockets", "no connect to abstract sockets outside the sandbox", has("scoped", SCOPES.ABSTRACT_UNIX_SOCKET), "scope", 6));
   }
   if (policy.scopes.signals) {
-    items.push(kernelItem("signals", "no signals to processes outside the sandbox", has("scoped", SCOPES.SIGNAL), "scope", 6));
+    items.push(kernelItem("scope.signals", "signals", "no signals to processes outside the sandbox", has("scoped", SCOPES.SIGNAL), "scope", 6));
   }
   return items;
 }
@@ -354,6 +365,7 @@ function reportItems(
 /** The proxy's allowlist in platform mode: how fully it binds depends on what forces traffic through it. */
 function hostAllowlistItem(net: ResolvedPolicy["network"], level: "full" | "partial", why: string): ReportItem {
   return {
+    id: "net.host-allowlist",
     protection: "host allowlist",
     requested: `${net.allow.length} allow rule(s), ${net.deny.length} deny rule(s); every other host refused`,
     enforcedBy: "proxy",
@@ -361,5 +373,32 @@ function hostAllowlistItem(net: ResolvedPolicy["network"], level: "full" | "part
     level,
     why,
     kind: "requested",
+  };
+}
+
+/**
+ * Landlock-only platform mode: port rules cannot name an address, so any host on the proxy port (and
+ * on localhostPorts) is reachable. Only a fence outside the kernel closes that: a cluster
+ * NetworkPolicy, counted only when the user states it (never a policy file).
+ */
+function addressBlindItem(holes: string[], fence: KernelFacts["networkFence"]): ReportItem {
+  const base = { id: "net.address-blind-ports", protection: "TCP port rules are address-blind", weakens: "net.host-allowlist", kind: "limitation" as const };
+  if (fence === "networkpolicy") {
+    return {
+      ...base,
+      requested: `no other host on port ${holes.join(", ")}`,
+      enforcedBy: "cluster",
+      mechanism: "Kubernetes NetworkPolicy, as stated by the user",
+      level: "full",
+      why: `Landlock lets connect() reach any host on port ${holes.join(", ")}; the stated cluster NetworkPolicy (tier 3) allows no egress there, so only the local proxy answers`,
+    };
+  }
+  return {
+    ...base,
+    requested: "-",
+    enforcedBy: "nothing",
+    level: "none",
+    why: `Landlock port rules match the port only: connect() to ANY host on port ${holes.join(", ")} is allowed by the kernel`,
+    hint: "--isolation namespace (needs user namespaces or root), or a cluster NetworkPolicy (tier 3) that allows no egress on that port, stated with --network-fence networkpolicy or CORDON_NETWORK_FENCE=networkpolicy",
   };
 }

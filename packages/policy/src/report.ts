@@ -19,6 +19,12 @@ export interface ReportItem {
    * never claims more than is enforced, but it does not change the status.
    */
   kind: "requested" | "limitation";
+  /**
+   * The id of the requested protection this limitation leaves incomplete (the address-blind port
+   * rules leave "net.host-allowlist" open to any host on the proxy port). While such an item is not
+   * at level "full", the status is "partially" and compat hard refuses.
+   */
+  weakens?: string;
 }
 
 export interface EnforcementReport {
@@ -82,6 +88,13 @@ export interface KernelFacts {
   /** `process.arch`, for the seccomp syscall tables. */
   arch?: string;
   userns?: boolean;
+  /**
+   * The user states that a network fence outside cordon is in place: "networkpolicy", a cluster
+   * NetworkPolicy (tier 3) that only lets the pod reach the outside through cordon's proxy. It comes
+   * from the user (--network-fence, CORDON_NETWORK_FENCE, the per-user configuration), never from a
+   * policy file: a hostile repository could ship one.
+   */
+  networkFence?: "networkpolicy";
   /**
    * Whether the launcher can create user, network and mount namespaces here (root, or unprivileged
    * user namespaces allowed). Undefined = not probed: no namespace is planned or reported.

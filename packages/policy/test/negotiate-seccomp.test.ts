@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { negotiate } from "../src/index.js";
+import { negotiate, seccompPlan } from "../src/index.js";
 import { kernel, resolved } from "./helpers.js";
 
 // The seccomp layer in negotiation: planned and reported only when the CLI probed it.
+// (With the user's statement of a cluster fence: Landlock-only platform mode is otherwise "partially".)
 const withSeccomp = (abi: number, yaml: string, seccomp: boolean, arch = "x64") => {
   const policy = resolved(yaml);
-  return negotiate(policy, { ...kernel(abi, policy), seccomp, arch });
+  return negotiate(policy, { ...kernel(abi, policy), seccomp, arch, networkFence: "networkpolicy" });
 };
 
 describe("negotiate with seccomp facts", () => {
@@ -38,7 +39,7 @@ describe("negotiate with seccomp facts", () => {
     const best = withSeccomp(7, "version: 1\n", false);
     expect(best.plan.seccomp).toBeNull();
     expect(best.report.status).toBe("partially");
-    expect(best.report.warnings.join("\n")).toMatch(/NOT ENFORCED: network\.udp.*seccomp/);
+    expect(best.report.warnings.join("\n")).toMatch(/NOT ENFORCED: network\.fastopen, network\.udp.*seccomp/);
     const hard = withSeccomp(7, "version: 1\ncompat: hard\n", false);
     expect(hard.decision).toMatchObject({ run: false });
     if (!hard.decision.run) expect(hard.decision.errors.join("\n")).toMatch(/network\.udp/);
@@ -97,6 +98,76 @@ describe("terminal input injection", () => {
       const { plan, report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true);
       expect(plan.seccomp?.denyIoctls).toEqual([0x5412, 0x541c]);
       expect(report.items.find((i) => i.protection === "terminal input injection")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp" });
+    }
+  });
+});
+
+describe("TCP Fast Open", () => {
+  it("denies MSG_FASTOPEN on sendto, sendmsg and sendmmsg in the modes with a TCP rule", () => {
+    for (const mode of ["platform", "none"]) {
+      const { plan, report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true);
+      expect(plan.seccomp?.denyArgs).toEqual(expect.arrayContaining([
+        { syscall: "sendto", arg: 3, anyBits: 0x20000000 },
+        { syscall: "sendmsg", arg: 2, anyBits: 0x20000000 },
+        { syscall: "sendmmsg", arg: 3, anyBits: 0x20000000 },
+      ]));
+      expect(report.items.find((i) => i.id === "net.fastopen")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp", level: "full", kind: "requested" });
+    }
+  });
+
+  it("leaves sends alone where no TCP rule exists (proxy, unrestricted)", () => {
+    for (const mode of ["proxy", "unrestricted"]) {
+      const { plan, report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true);
+      expect(plan.seccomp?.denyArgs?.some((r) => r.syscall === "sendto")).toBe(false);
+      expect(report.items.some((i) => i.id === "net.fastopen")).toBe(false);
+    }
+  });
+
+  it("without seccomp: a requested gap, refused under hard", () => {
+    const hard = withSeccomp(7, "version: 1\ncompat: hard\nnetwork: {mode: none}\n", false);
+    expect(hard.report.items.find((i) => i.id === "net.fastopen")).toMatchObject({ enforcedBy: "nothing", level: "none", kind: "requested" });
+    expect(!hard.decision.run && hard.decision.errors.join("\n")).toMatch(/network\.fastopen/);
+  });
+});
+
+describe("set-id files and SysV IPC", () => {
+  it("denies setting S_ISUID/S_ISGID through every mode-setting call, in every mode", () => {
+    for (const mode of ["platform", "proxy", "none", "unrestricted"]) {
+      const { plan, report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true);
+      const rules = plan.seccomp?.denyArgs ?? [];
+      for (const sys of ["chmod", "fchmod", "fchmodat", "fchmodat2", "mkdir", "mkdirat", "mknod", "mknodat", "creat", "open", "openat"]) {
+        expect(rules.find((r) => r.syscall === sys)?.anyBits).toBe(0o6000);
+      }
+      // open/openat only when they create (O_CREAT or O_TMPFILE): their mode is garbage otherwise.
+      expect(rules.find((r) => r.syscall === "openat")?.when).toEqual({ arg: 2, anyBits: 0o100 | 0o20000000 });
+      expect(plan.seccomp?.enosysSyscalls).toEqual(["openat2"]);
+      expect(report.items.find((i) => i.id === "fs.setid-files")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp", level: "full" });
+    }
+  });
+
+  it("denies SysV IPC without an IPC namespace, in every mode", () => {
+    for (const mode of ["platform", "proxy", "none", "unrestricted"]) {
+      const { plan, report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true);
+      for (const sys of ["shmget", "shmat", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl"]) {
+        expect(plan.seccomp?.denySyscalls).toContain(sys);
+      }
+      expect(report.items.find((i) => i.id === "process.sysv-ipc")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp" });
+    }
+  });
+
+  it("allows SysV IPC when the command has its own IPC namespace", () => {
+    const policy = resolved("version: 1\n");
+    const sc = seccompPlan(policy, { landlockAbi: 7, seccomp: true, arch: "x64", ipcNamespace: true });
+    expect(sc.spec?.denySyscalls).not.toContain("shmget");
+    expect(sc.items.some((i) => i.id === "process.sysv-ipc")).toBe(false);
+  });
+
+  it("every seccomp item carries a stable id", () => {
+    for (const mode of ["platform", "proxy", "none", "unrestricted"]) {
+      for (const seccomp of [true, false]) {
+        const { report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, seccomp);
+        for (const i of report.items) expect(i.id, i.protection).toMatch(/^[a-z]+\.[a-z0-9-]+$/);
+      }
     }
   });
 });

@@ -12,7 +12,8 @@ const HANDLED_NET: Record<NetworkMode, number[]> = {
 const MODES: NetworkMode[] = ["platform", "proxy", "none", "unrestricted"];
 const COMPATS: Compat[] = ["best-effort", "soft", "hard"];
 
-// With scopes on, every requested kernel feature is present from ABI 6 on.
+// With scopes on, every requested kernel feature is present from ABI 6 on. The matrix runs with the
+// user's statement that a cluster NetworkPolicy fences the pod (network-fence.test.ts covers without).
 function expectedStatus(abi: number, mode: NetworkMode, compat: Compat) {
   if (abi === 0) return "not";
   if (abi < 6) return compat === "soft" ? "not" : "partially";
@@ -24,7 +25,7 @@ const table = MODES.flatMap((mode) => COMPATS.flatMap((compat) => HANDLED_FS.map
 describe("negotiate: every ABI × network mode × compat level", () => {
   it.each(table)("ABI $abi, $mode, $compat", ({ abi, mode, compat }) => {
     const policy = resolved(`version: 1\ncompat: ${compat}\nnetwork: {mode: ${mode}, localhostPorts: [5432]}\n`);
-    const { plan, report, decision } = run(abi, policy);
+    const { plan, report, decision } = negotiate(policy, { ...kernel(abi, policy), networkFence: "networkpolicy" });
 
     const softDrop = compat === "soft" && abi < 6;
     if (abi === 0 || softDrop) {
@@ -90,13 +91,14 @@ describe("negotiate: paths", () => {
     expect(best.plan.landlock!.paths.map((p) => p.path)).not.toContain("/srv/data");
     expect(best.report.warnings).toContain("path /srv/data (filesystem.readOnly[0]) does not exist: skipped");
     expect(best.decision).toEqual({ run: true });
-    const hard = run(7, resolved("version: 1\ncompat: hard\nfilesystem: {readOnly: [/srv/data]}\n"), ["/srv/data"]);
+    const hardPolicy = resolved("version: 1\ncompat: hard\nfilesystem: {readOnly: [/srv/data]}\n");
+    const hard = negotiate(hardPolicy, { ...kernel(7, hardPolicy, ["/srv/data"]), networkFence: "networkpolicy" });
     expect(hard.decision).toEqual({ run: false, errors: ["compat hard: path /srv/data (filesystem.readOnly[0]) does not exist"] });
   });
 
   it("drops missing default and preset paths quietly, even under hard", () => {
     const hard = resolved("version: 1\ncompat: hard\nextends: [node]\n");
-    const result = run(7, hard, ["/lib64", "/home/u/.npm"]);
+    const result = negotiate(hard, { ...kernel(7, hard, ["/lib64", "/home/u/.npm"]), networkFence: "networkpolicy" });
     expect(result.decision).toEqual({ run: true });
     expect(result.report.warnings).toEqual([]);
     expect(result.report.items[0]!.why).toContain("2 optional");

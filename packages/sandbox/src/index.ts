@@ -10,6 +10,7 @@ export {
   Sandbox,
   SandboxRefusedError,
   type SandboxOptions,
+  type NetworkFence,
   type SpawnOptions,
   type SandboxProcess,
   type ExitInfo,

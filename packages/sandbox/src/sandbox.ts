@@ -6,6 +6,7 @@ import {
   policyPaths,
   type EnforcementPlan,
   type EnforcementReport,
+  type KernelFacts,
   type ResolvedPolicy,
 } from "@cordon/policy";
 import type { DecisionEvent } from "@cordon/proxy";
@@ -57,7 +58,17 @@ export interface SandboxOptions extends PolicySource {
    * a corporate egress proxy. Inside another cordon sandbox, the outer proxy is used by default.
    */
   upstreamProxy?: string;
+  /**
+   * The caller states that a network fence outside cordon is in place: "networkpolicy", a cluster
+   * NetworkPolicy (tier 3) that allows the pod no egress but through cordon's proxy. It closes what
+   * Landlock-only isolation leaves open (port rules reach any host on the proxy port): without it
+   * that mode reports "partially" and compat hard refuses. Take it from the user (a flag, an
+   * environment variable, the per-user configuration), never from a policy file in the project.
+   */
+  networkFence?: NetworkFence;
 }
+
+export type NetworkFence = NonNullable<KernelFacts["networkFence"]>;
 
 /** The policy cannot be enforced as required (compat "hard"), or the sandbox could not be set up. */
 export class SandboxRefusedError extends Error {
@@ -122,6 +133,7 @@ export class Sandbox extends EventEmitter {
     private readonly proxy: SandboxProxy | null,
     readonly notes: readonly string[],
     private readonly relay: RelaySocket | null,
+    private readonly networkFence: NetworkFence | undefined,
   ) {
     super();
     proxy?.onDecision((e) => {
@@ -162,9 +174,9 @@ export class Sandbox extends EventEmitter {
         if (started.note) notes.push(started.note);
         effective = { ...policy, network: { ...policy.network, proxyPort: proxy.port } };
       }
-      const n = negotiateHere(effective);
+      const n = negotiateHere(effective, options.networkFence);
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
-      return new Sandbox(negotiated(effective, n), cwd, tmpdir, options.env ?? process.env, proxy, notes, relay);
+      return new Sandbox(negotiated(effective, n), cwd, tmpdir, options.env ?? process.env, proxy, notes, relay, options.networkFence);
     } catch (e) {
       await proxy?.close().catch(() => {});
       relay?.remove();
@@ -323,13 +335,13 @@ export class Sandbox extends EventEmitter {
    * open tunnels stay. Filesystem and kernel rules of running commands cannot
    * change (Landlock domains are fixed); new commands get the new plan.
    */
-  async update(source: Omit<SandboxOptions, "cwd" | "env" | "proxyThread" | "auditLog">): Promise<void> {
+  async update(source: Omit<SandboxOptions, "cwd" | "env" | "proxyThread" | "auditLog" | "networkFence">): Promise<void> {
     const next = loadPolicy(source, { cwd: this.cwd, tmpdir: this.tmpdir });
     if (next.network.mode !== this.current.policy.network.mode) {
       throw new Error(`update cannot change the network mode (${this.current.policy.network.mode} → ${next.network.mode}); create a new sandbox`);
     }
     const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: this.proxy.port } } : next;
-    const n = negotiateHere(effective);
+    const n = negotiateHere(effective, this.networkFence);
     if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
     if (n.plan.isolation?.network === "namespace" && next.network.mode === "platform" && !this.relay) {
       throw new Error("update cannot switch to namespace isolation (the proxy has no relay socket); create a new sandbox");
@@ -379,8 +391,11 @@ function outerCordonProxy(env: NodeJS.ProcessEnv): { url: string; port: number }
   }
 }
 
-function negotiateHere(policy: ResolvedPolicy) {
-  return negotiate(policy, probeKernel(policyPaths(policy), policy));
+function negotiateHere(policy: ResolvedPolicy, networkFence: NetworkFence | undefined) {
+  if (networkFence !== undefined && networkFence !== "networkpolicy") {
+    throw new TypeError(`networkFence: expected "networkpolicy", got ${JSON.stringify(networkFence)}`);
+  }
+  return negotiate(policy, { ...probeKernel(policyPaths(policy), policy), ...(networkFence ? { networkFence } : {}) });
 }
 
 function negotiated(policy: ResolvedPolicy, n: ReturnType<typeof negotiateHere>): Negotiated {

@@ -14,12 +14,14 @@ export function commandEnvironment(base: NodeJS.ProcessEnv, clear: boolean, entr
   if (clear) {
     for (const k of BASIC) if (base[k] !== undefined) env[k] = base[k];
   } else Object.assign(env, base);
+  // The parent proxy's credentials are cordon's, not the command's.
+  delete env.CORDON_UPSTREAM_PROXY;
   for (const entry of entries) {
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--env ${entry}: expected NAME or NAME=VALUE with a variable name`);
     if (eq >= 0) env[name] = entry.slice(eq + 1);
-    else if (base[name] !== undefined) env[name] = base[name];
+    else if (base[name] !== undefined && name !== "CORDON_UPSTREAM_PROXY") env[name] = base[name];
   }
   return env;
 }

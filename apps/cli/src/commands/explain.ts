@@ -3,10 +3,12 @@ import { negotiate, policyPaths } from "@cordon/policy";
 import { loadPolicy, probeKernel, createPrivateTmpdir, removePrivateTmpdir } from "@cordon/sandbox";
 import { formatReport } from "../report/format.js";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
+import { NETWORK_FENCE_OPTION, networkFenceFrom } from "./network-fence-option.js";
 
 interface ExplainArgs extends PolicyArgs {
   abi?: number;
   json?: boolean;
+  "network-fence"?: string;
 }
 
 export const explainCommand: CommandModule<object, ExplainArgs> = {
@@ -16,6 +18,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     withPolicyOptions(y)
       .option("abi", { type: "number", describe: "Pretend the kernel has this Landlock ABI (0 = none)" })
       .option("json", { type: "boolean", describe: "Print the plan and report as JSON" })
+      .options(NETWORK_FENCE_OPTION)
       .example("cordon explain", "The built-in policy on this kernel")
       .example("cordon explain --abi 3 --compat hard", "Would a RHEL 9.5-like kernel (ABI 3) refuse?") as never,
   handler: (argv) => {
@@ -23,6 +26,8 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
     try {
       const policy = loadPolicy(policySourceFromArgs(argv), { cwd: process.cwd(), tmpdir });
       const facts = probeKernel(policyPaths(policy), policy);
+      const fence = networkFenceFrom(argv["network-fence"], process.env);
+      if (fence) facts.networkFence = fence;
       if (argv.abi !== undefined) facts.landlock = { abi: argv.abi, errata: facts.landlock.errata };
       const n = negotiate(policy, facts);
       if (argv.json) {

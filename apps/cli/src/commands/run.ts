@@ -4,6 +4,8 @@ import { UsageError } from "../usage-error.js";
 import { createSandbox, type RunReport } from "@cordon/sandbox";
 import { formatNetworkSummary, formatWarnings } from "../report/format.js";
 import { commandEnvironment } from "./env-options.js";
+import { NETWORK_FENCE_OPTION, networkFenceFrom } from "./network-fence-option.js";
+import { UPSTREAM_PROXY_OPTIONS, upstreamProxyFrom } from "./upstream-proxy-option.js";
 import { parseResolveOption } from "./resolve-option.js";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
 
@@ -15,6 +17,8 @@ export interface RunArgs extends PolicyArgs {
   resolve?: string[];
   "env-clear"?: boolean;
   "upstream-proxy"?: string;
+  "upstream-proxy-auth-file"?: string;
+  "network-fence"?: string;
   env?: string[];
   "--"?: (string | number)[];
 }
@@ -23,7 +27,8 @@ export interface RunArgs extends PolicyArgs {
 export const RUN_OPTIONS = {
   resolve: { type: "string", array: true, describe: "Resolve NAME to ADDR in the proxy instead of DNS: NAME=ADDR" },
   timeout: { type: "number", describe: "Kill the command after S seconds (exit status 124)" },
-  "upstream-proxy": { type: "string", describe: "Connect out through this parent HTTP proxy: http://[user:pass@]host:port (inside cordon: the outer proxy)" },
+  ...UPSTREAM_PROXY_OPTIONS,
+  ...NETWORK_FENCE_OPTION,
   "env-clear": { type: "boolean", describe: "Start the command from an empty environment (PATH, HOME, USER, LANG, TERM, TZ kept)" },
   env: { type: "string", array: true, describe: "Pass NAME through (with --env-clear) or set NAME=VALUE" },
   "audit-log": { type: "string", describe: "Append every proxy decision to FILE as JSON lines" },
@@ -53,12 +58,15 @@ export async function runHandler(argv: RunArgs): Promise<number> {
   const [command, ...args] = (argv["--"] ?? []).map(String);
   if (!command) throw new UsageError("no command given: cordon run [options] -- <command> [args...]");
   const hosts = parseResolveOption(argv.resolve);
+  const upstreamProxy = upstreamProxyFrom(argv["upstream-proxy"], argv["upstream-proxy-auth-file"], process.env);
+  const networkFence = networkFenceFrom(argv["network-fence"], process.env);
   const audit = argv["audit-log"] ? createWriteStream(argv["audit-log"], { flags: "a" }) : undefined;
   const sandbox = await createSandbox({
     ...policySourceFromArgs(argv),
     proxyThread: "main",
     env: commandEnvironment(process.env, argv["env-clear"] === true, argv.env),
-    ...(argv["upstream-proxy"] ? { upstreamProxy: argv["upstream-proxy"] } : {}),
+    ...(upstreamProxy ? { upstreamProxy } : {}),
+    ...(networkFence ? { networkFence } : {}),
     ...(hosts ? { hosts } : {}),
     ...(audit ? { auditLog: audit } : {}),
   });

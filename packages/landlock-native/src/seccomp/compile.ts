@@ -1,17 +1,30 @@
 // SeccompSpec → BPF program (raw sock_filter array). Layout:
 //   arch check (foreign ABI → KILL_PROCESS) → x32 check (x86_64) → deny list →
-//   dispatch socket/socketpair/clone/unshare/clone3 → ALLOW.
+//   ENOSYS list → dispatch socket/socketpair/ioctl/clone/unshare/clone3 and the
+//   argument rules → ALLOW.
 // Every denial returns SECCOMP_RET_ERRNO: programs see a failing call, never a kill.
 import { seccompArch } from "./arch.js";
 import { Assembler, BPF, SECCOMP_DATA, SECCOMP_RET } from "./bpf.js";
-import { AF, CLONE_NEWUSER, IPPROTO, NETLINK_ROUTE, SOCK, type SeccompSocketRules, type SeccompSpec } from "./spec.js";
+import { AF, CLONE_NEWUSER, IPPROTO, NETLINK_ROUTE, SOCK, type SeccompArgRule, type SeccompSocketRules, type SeccompSpec } from "./spec.js";
 
 const ERRNO = { EPERM: 1, ENOSYS: 38 } as const;
 
-function lookup(table: Readonly<Record<string, number>>, name: string, arch: string): number {
+/** The call's number, or null when this architecture has no such call; an unknown name is an error. */
+function lookup(table: Readonly<Record<string, number | null>>, name: string, arch: string): number | null {
   const nr = Object.hasOwn(table, name) ? table[name] : undefined;
   if (nr === undefined) throw new RangeError(`seccomp: unknown syscall "${name}" for ${arch}`);
   return nr;
+}
+
+/** Calls the compiler dispatches itself: an argument rule on them would never be reached. */
+const DISPATCHED = new Set(["socket", "socketpair", "ioctl", "clone", "unshare", "clone3"]);
+
+function checkArgRule(r: SeccompArgRule): void {
+  const bits = (n: unknown) => Number.isInteger(n) && (n as number) > 0 && (n as number) <= 0xffffffff;
+  const arg = (n: unknown) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 5;
+  if (typeof r.syscall !== "string" || DISPATCHED.has(r.syscall)) throw new RangeError(`seccomp: no argument rule possible for ${String(r.syscall)}`);
+  if (!arg(r.arg) || !bits(r.anyBits)) throw new RangeError(`seccomp: ${r.syscall}: argument rule needs arg 0..5 and anyBits 1..0xffffffff`);
+  if (r.when && (!arg(r.when.arg) || !bits(r.when.anyBits))) throw new RangeError(`seccomp: ${r.syscall}: invalid "when" condition`);
 }
 
 function checkSpec(spec: SeccompSpec): void {
@@ -20,6 +33,7 @@ function checkSpec(spec: SeccompSpec): void {
   for (const cmd of spec.denyIoctls ?? []) {
     if (!Number.isInteger(cmd) || cmd < 0 || cmd > 0xffffffff) throw new RangeError(`seccomp: invalid ioctl request ${String(cmd)}`);
   }
+  for (const r of spec.denyArgs ?? []) checkArgRule(r);
   for (const f of spec.socket?.allowFamilies ?? []) {
     if (!Number.isInteger(f) || f < 0 || f > 0xffff) throw new RangeError(`seccomp: invalid address family ${String(f)}`);
   }
@@ -65,8 +79,22 @@ function protocolIn(a: Assembler, label: string, allowed: number[]): void {
 export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): Buffer {
   const target = seccompArch(arch);
   checkSpec(spec);
-  const nr = (name: string) => lookup(target.syscalls, name, arch);
-  const deny = [...new Set(spec.denySyscalls)].map(nr);
+  const known = (name: string) => lookup(target.syscalls, name, arch);
+  const nr = (name: string) => {
+    const n = known(name);
+    if (n === null) throw new RangeError(`seccomp: ${arch} has no syscall "${name}"`);
+    return n;
+  };
+  const present = (names: readonly string[]) => [...new Set(names.map(known).filter((n): n is number => n !== null))];
+  const deny = present(spec.denySyscalls);
+  const enosys = present(spec.enosysSyscalls ?? []);
+  // Argument rules grouped per call number; a call this architecture lacks has nothing to filter.
+  const argRules = new Map<number, SeccompArgRule[]>();
+  for (const r of spec.denyArgs ?? []) {
+    const n = known(r.syscall);
+    if (n === null) continue;
+    argRules.set(n, [...(argRules.get(n) ?? []), r]);
+  }
   const a = new Assembler();
 
   // A syscall made through another ABI has other numbers: never judge it by this table.
@@ -87,6 +115,12 @@ export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): 
     a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
     a.label(`deny_${i}_done`);
   });
+  enosys.forEach((n, i) => {
+    a.jump(BPF.JEQ_K, n, "next", `enosys_${i}_done`);
+    a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.ENOSYS);
+    a.label(`enosys_${i}_done`);
+  });
+  for (const n of argRules.keys()) a.jump(BPF.JEQ_K, n, `args_${n}`, "next");
   if (spec.socket || spec.denyUnixSocket) a.jump(BPF.JEQ_K, nr("socket"), "socket", "next");
   if (spec.socket) a.jump(BPF.JEQ_K, nr("socketpair"), "socketpair", "next");
   const ioctls = [...new Set(spec.denyIoctls ?? [])];
@@ -130,6 +164,21 @@ export function compileSeccomp(spec: SeccompSpec, arch: string = process.arch): 
     a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(0));
     a.jump(BPF.JSET_K, CLONE_NEWUSER, "next", "allow");
     a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+  }
+  for (const [n, rules] of argRules) {
+    a.label(`args_${n}`);
+    rules.forEach((r, i) => {
+      const done = `args_${n}_${i}_done`;
+      if (r.when) {
+        a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(r.when.arg));
+        a.jump(BPF.JSET_K, r.when.anyBits, "next", done);
+      }
+      a.stmt(BPF.LD_W_ABS, SECCOMP_DATA.argLow(r.arg));
+      a.jump(BPF.JSET_K, r.anyBits, "next", done);
+      a.stmt(BPF.RET_K, SECCOMP_RET.ERRNO | ERRNO.EPERM);
+      a.label(done);
+    });
+    a.stmt(BPF.RET_K, SECCOMP_RET.ALLOW);
   }
   a.label("allow");
   a.stmt(BPF.RET_K, SECCOMP_RET.ALLOW);

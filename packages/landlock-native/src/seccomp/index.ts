@@ -8,6 +8,7 @@ export {
   CLONE_NEWUSER,
   type SeccompSpec,
   type SeccompSocketRules,
+  type SeccompArgRule,
 } from "./spec.js";
 export { seccompArch, SUPPORTED_ARCHES, AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64, X32_SYSCALL_BIT, type SeccompArch } from "./arch.js";
 export { SYSCALLS_X86_64, SYSCALLS_AARCH64, type SyscallTable } from "./syscalls.js";

@@ -23,6 +23,21 @@ export interface SeccompSocketRules {
   netlinkRouteOnly?: boolean;
 }
 
+/**
+ * A call that fails with EPERM when one of its register arguments has any of `anyBits` set (the
+ * low 32 bits, as the kernel reads int, unsigned int and umode_t), optionally only when another
+ * argument also has one of its bits set. Pointer contents (structs) cannot be read by seccomp.
+ */
+export interface SeccompArgRule {
+  /** A syscall name; one this architecture does not have (null in its table) is skipped. */
+  syscall: string;
+  /** Argument index, 0..5. */
+  arg: number;
+  anyBits: number;
+  /** Only when this argument also has one of these bits set (e.g. openat's O_CREAT). */
+  when?: { arg: number; anyBits: number };
+}
+
 export interface SeccompSpec {
   /** Syscall names, looked up in the per-architecture tables; unknown names are an error. */
   denySyscalls: string[];
@@ -38,6 +53,14 @@ export interface SeccompSpec {
    * fds inherited from before the sandbox (a terminal on stdin) keep every ioctl Landlock would deny.
    */
   denyIoctls?: number[];
+  /** Argument rules (MSG_FASTOPEN in send flags, S_ISUID in a chmod mode …). */
+  denyArgs?: SeccompArgRule[];
+  /**
+   * Calls that fail with ENOSYS, for calls whose arguments sit in a struct seccomp cannot read and
+   * that have an older, filterable equivalent libc falls back to (openat2 → openat).
+   * Names this architecture does not have are skipped.
+   */
+  enosysSyscalls?: string[];
   /** clone/unshare with CLONE_NEWUSER fail; clone3 fails with ENOSYS so libc falls back to clone. */
   denyNewUserNamespaces?: boolean;
   /** Denied calls fail with this errno; nothing is killed (except a foreign syscall ABI). */

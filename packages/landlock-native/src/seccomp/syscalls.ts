@@ -2,22 +2,29 @@
 // x86_64 from arch/x86/entry/syscalls/syscall_64.tbl, aarch64 from the
 // asm-generic table (include/uapi/asm-generic/unistd.h). Curated, not complete:
 // a name missing here is a compile error, never a silently skipped rule.
-// To add one, add its number for every architecture.
+// To add one, add its number for every architecture; null where an
+// architecture has no such call (aarch64 has only the *at variants).
 
-export type SyscallTable = Readonly<Record<string, number>>;
+/** null: this architecture has no such call (nothing to filter). */
+export type SyscallTable = Readonly<Record<string, number | null>>;
 
-const rows: ReadonlyArray<readonly [name: string, x86_64: number, aarch64: number]> = [
+const rows: ReadonlyArray<readonly [name: string, x86_64: number, aarch64: number | null]> = [
   ["acct", 163, 89],
   ["add_key", 248, 217],
   ["bind", 49, 200],
   ["bpf", 321, 280],
+  ["chmod", 90, null],
   ["chroot", 161, 51],
   ["clone", 56, 220],
   ["clone3", 435, 435],
   ["connect", 42, 203],
+  ["creat", 85, null],
   ["delete_module", 176, 106],
   ["execve", 59, 221],
   ["execveat", 322, 281],
+  ["fchmod", 91, 52],
+  ["fchmodat", 268, 53],
+  ["fchmodat2", 452, 452],
   ["finit_module", 313, 273],
   ["fsconfig", 431, 431],
   ["fsmount", 432, 432],
@@ -25,9 +32,9 @@ const rows: ReadonlyArray<readonly [name: string, x86_64: number, aarch64: numbe
   ["fspick", 433, 433],
   ["init_module", 175, 105],
   ["io_uring_enter", 426, 426],
-  ["ioctl", 16, 29],
   ["io_uring_register", 427, 427],
   ["io_uring_setup", 425, 425],
+  ["ioctl", 16, 29],
   ["kexec_file_load", 320, 294],
   ["kexec_load", 246, 104],
   ["keyctl", 250, 219],
@@ -37,12 +44,23 @@ const rows: ReadonlyArray<readonly [name: string, x86_64: number, aarch64: numbe
   ["landlock_restrict_self", 446, 446],
   ["listen", 50, 201],
   ["memfd_create", 319, 279],
+  ["mkdir", 83, null],
+  ["mkdirat", 258, 34],
+  ["mknod", 133, null],
+  ["mknodat", 259, 33],
   ["mount", 165, 40],
   ["mount_setattr", 442, 442],
   ["move_mount", 429, 429],
+  ["msgctl", 71, 187],
+  ["msgget", 68, 186],
+  ["msgrcv", 70, 188],
+  ["msgsnd", 69, 189],
   ["name_to_handle_at", 303, 264],
+  ["open", 2, null],
   ["open_by_handle_at", 304, 265],
   ["open_tree", 428, 428],
+  ["openat", 257, 56],
+  ["openat2", 437, 437],
   ["perf_event_open", 298, 241],
   ["pidfd_getfd", 438, 438],
   ["pidfd_open", 434, 434],
@@ -53,9 +71,18 @@ const rows: ReadonlyArray<readonly [name: string, x86_64: number, aarch64: numbe
   ["reboot", 169, 142],
   ["request_key", 249, 218],
   ["seccomp", 317, 277],
+  ["semctl", 66, 191],
+  ["semget", 64, 190],
+  ["semop", 65, 193],
+  ["semtimedop", 220, 192],
+  ["sendmmsg", 307, 269],
   ["sendmsg", 46, 211],
   ["sendto", 44, 206],
   ["setns", 308, 268],
+  ["shmat", 30, 196],
+  ["shmctl", 31, 195],
+  ["shmdt", 67, 197],
+  ["shmget", 29, 194],
   ["socket", 41, 198],
   ["socketpair", 53, 199],
   ["swapoff", 168, 225],

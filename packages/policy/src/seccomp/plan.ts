@@ -3,7 +3,21 @@
 // negotiated Landlock ABI) and compiles the spec with @cordon/landlock-native.
 import type { NetworkMode } from "../model.js";
 import type { ReportItem } from "../report.js";
-import { AF_INET, AF_INET6, AF_NETLINK, AF_UNIX, ALWAYS_DENIED, SECCOMP_ARCHES, TIOCLINUX, TIOCSTI, type SeccompSpecData } from "./spec.js";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_NETLINK,
+  AF_UNIX,
+  ALWAYS_DENIED,
+  FASTOPEN_RULES,
+  SECCOMP_ARCHES,
+  SETID_ENOSYS,
+  SETID_RULES,
+  SYSV_IPC,
+  TIOCLINUX,
+  TIOCSTI,
+  type SeccompSpecData,
+} from "./spec.js";
 
 export interface SeccompFacts {
   /** The Landlock ABI this run uses (0 = none); ABI 10+ handles UDP itself. */
@@ -12,6 +26,19 @@ export interface SeccompFacts {
   seccomp: boolean;
   /** `process.arch`. */
   arch: string;
+  /**
+   * The command gets its own IPC namespace (namespace isolation): SysV IPC then only reaches the
+   * sandbox's own objects and stays allowed. Absent or false: SysV IPC calls fail with EPERM.
+   */
+  ipcNamespace?: boolean;
+}
+
+/** What the spec needs besides the network mode and the Landlock ABI. */
+export interface SeccompSpecOptions {
+  /** socket(AF_UNIX) fails (below Landlock ABI 9, unless network.allowUnixSockets). */
+  denyUnixSocket?: boolean;
+  /** See SeccompFacts.ipcNamespace. */
+  ipcNamespace?: boolean;
 }
 
 export interface SeccompPlan {
@@ -34,11 +61,23 @@ function deniesUnixSockets(policy: SeccompPolicy, landlockAbi: number): boolean 
   return policy.network.allowUnixSockets !== true && landlockAbi < RESOLVE_UNIX_ABI;
 }
 
-/** The spec for a network mode (platform and none also get socket rules). */
-export function seccompSpecFor(mode: NetworkMode, landlockAbi: number, denyUnixSocket = false): SeccompSpecData {
-  const spec: SeccompSpecData = { denySyscalls: [...ALWAYS_DENIED], denyIoctls: [TIOCSTI, TIOCLINUX], denyNewUserNamespaces: true, errno: "EPERM" };
-  if (denyUnixSocket) spec.denyUnixSocket = true;
-  if (mode === "platform" || mode === "none") {
+/** Modes with a TCP rule: socket rules and no Fast Open. */
+const hasTcpRule = (mode: NetworkMode) => mode === "platform" || mode === "none";
+
+/** The spec for a network mode (platform and none also get socket and Fast Open rules). */
+export function seccompSpecFor(mode: NetworkMode, landlockAbi: number, opts: SeccompSpecOptions | boolean = {}): SeccompSpecData {
+  // A boolean is the older denyUnixSocket argument.
+  const options: SeccompSpecOptions = typeof opts === "boolean" ? { denyUnixSocket: opts } : opts;
+  const spec: SeccompSpecData = {
+    denySyscalls: [...ALWAYS_DENIED, ...(options.ipcNamespace ? [] : SYSV_IPC)],
+    denyIoctls: [TIOCSTI, TIOCLINUX],
+    denyNewUserNamespaces: true,
+    denyArgs: [...SETID_RULES, ...(hasTcpRule(mode) ? FASTOPEN_RULES : [])],
+    enosysSyscalls: [...SETID_ENOSYS],
+    errno: "EPERM",
+  };
+  if (options.denyUnixSocket) spec.denyUnixSocket = true;
+  if (hasTcpRule(mode)) {
     spec.socket = {
       allowFamilies: [AF_UNIX, AF_INET, AF_INET6, AF_NETLINK],
       inet: { allowStreamTcpOnly: true, allowUdp: landlockAbi >= UDP_LANDLOCK_ABI },
@@ -49,18 +88,35 @@ export function seccompSpecFor(mode: NetworkMode, landlockAbi: number, denyUnixS
 }
 
 interface Protection {
+  id: string;
   protection: string;
   requested: string;
   why: string;
 }
 
-function hardening(): Protection[] {
+function hardening(ipcNamespace: boolean): Protection[] {
   return [
-    { protection: "kernel attack surface", requested: "no io_uring, bpf, perf_event_open or userfaultfd", why: "these calls fail with EPERM (io_uring would also bypass syscall filtering)" },
-    { protection: "other processes", requested: "no ptrace or process_vm_readv/writev", why: "these calls fail with EPERM" },
-    { protection: "mounts and namespaces", requested: "no mount API, pivot_root, setns or new user namespaces", why: "these calls fail with EPERM; clone3 fails with ENOSYS so libc falls back to clone, whose CLONE_NEWUSER is denied" },
-    { protection: "kernel, keyrings and file handles", requested: "no kexec, modules, reboot, swap, keyctl or open_by_handle_at", why: "these calls fail with EPERM" },
-    { protection: "terminal input injection", requested: "no typing into the terminal cordon was started from", why: "ioctl TIOCSTI and TIOCLINUX fail with EPERM on every fd, the inherited terminal included" },
+    { id: "process.kernel-surface", protection: "kernel attack surface", requested: "no io_uring, bpf, perf_event_open or userfaultfd", why: "these calls fail with EPERM (io_uring would also bypass syscall filtering)" },
+    { id: "process.ptrace", protection: "other processes", requested: "no ptrace or process_vm_readv/writev", why: "these calls fail with EPERM" },
+    { id: "process.mounts-namespaces", protection: "mounts and namespaces", requested: "no mount API, pivot_root, setns or new user namespaces", why: "these calls fail with EPERM; clone3 fails with ENOSYS so libc falls back to clone, whose CLONE_NEWUSER is denied" },
+    { id: "process.kernel-admin", protection: "kernel, keyrings and file handles", requested: "no kexec, modules, reboot, swap, keyctl or open_by_handle_at", why: "these calls fail with EPERM" },
+    { id: "process.terminal-injection", protection: "terminal input injection", requested: "no typing into the terminal cordon was started from", why: "ioctl TIOCSTI and TIOCLINUX fail with EPERM on every fd, the inherited terminal included" },
+    {
+      id: "fs.setid-files",
+      protection: "set-user-ID and set-group-ID files",
+      requested: "no setuid/setgid file left behind for the user to run later",
+      why: "chmod, fchmod, fchmodat(2), mkdir(at), mknod(at), creat and open(at) with O_CREAT or O_TMPFILE fail with EPERM when the mode has S_ISUID or S_ISGID (as systemd's RestrictSUIDSGID); openat2 fails with ENOSYS so libc falls back to openat",
+    },
+    ...(ipcNamespace
+      ? []
+      : [
+          {
+            id: "process.sysv-ipc",
+            protection: "SysV IPC",
+            requested: "no SysV shared memory, message queues or semaphores of processes outside",
+            why: "shmget/shmat/shmctl, msgget/msgsnd/msgrcv/msgctl and semget/semop/semtimedop/semctl fail with EPERM (no IPC namespace in this mode; POSIX shared memory in /dev/shm is a file, governed by the filesystem rules)",
+          },
+        ]),
   ];
 }
 
@@ -68,6 +124,7 @@ function unixSockets(policy: SeccompPolicy, landlockAbi: number): Protection[] {
   if (!deniesUnixSockets(policy, landlockAbi)) return [];
   return [
     {
+      id: "net.unix-sockets",
       protection: "pathname UNIX sockets",
       requested: "no connect to UNIX sockets outside the sandbox (docker.sock, ssh-agent …)",
       why: `socket(AF_UNIX) fails with EPERM (socketpair still works): Landlock governs pathname sockets only from ABI 9 (this run: ABI ${landlockAbi}); network.allowUnixSockets: true lifts it`,
@@ -76,10 +133,17 @@ function unixSockets(policy: SeccompPolicy, landlockAbi: number): Protection[] {
 }
 
 function network(mode: NetworkMode, landlockAbi: number): Protection[] {
-  if (mode !== "platform" && mode !== "none") return [];
+  if (!hasTcpRule(mode)) return [];
   const udpByLandlock = landlockAbi >= UDP_LANDLOCK_ABI;
   return [
     {
+      id: "net.fastopen",
+      protection: "network.fastopen",
+      requested: "no TCP connect hidden in a send (TCP Fast Open)",
+      why: "sendto, sendmsg and sendmmsg with MSG_FASTOPEN fail with EPERM: their implicit connect skips the connect() hook on kernels without the fix (landlock-lsm/linux#41); TCP_FASTOPEN_CONNECT + connect() goes through the hook",
+    },
+    {
+      id: "net.udp",
       protection: "network.udp",
       requested: mode === "none" ? "no UDP" : "no UDP (DNS goes through the proxy)",
       why: udpByLandlock
@@ -87,11 +151,13 @@ function network(mode: NetworkMode, landlockAbi: number): Protection[] {
         : "socket(AF_INET/AF_INET6, SOCK_DGRAM) fails with EPERM, DNS over UDP included",
     },
     {
+      id: "net.other-protocols",
       protection: "network.other-protocols",
       requested: "TCP only: no MPTCP, SCTP, ICMP or raw sockets",
       why: "socket() with IPPROTO_MPTCP, IPPROTO_SCTP, SOCK_RAW or ICMP fails with EPERM (Landlock's TCP rules do not cover them)",
     },
     {
+      id: "net.socket-families",
       protection: "network.socket-families",
       requested: "only AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE sockets",
       why: "packet, vsock, bluetooth, alg, key and other netlink sockets fail with EPERM; NETLINK_ROUTE stays for glibc's getaddrinfo",
@@ -103,7 +169,8 @@ function network(mode: NetworkMode, landlockAbi: number): Protection[] {
 export function seccompPlan(policy: SeccompPolicy, facts: SeccompFacts): SeccompPlan {
   const mode = policy.network.mode;
   const net = network(mode, facts.landlockAbi);
-  const all = [...hardening(), ...unixSockets(policy, facts.landlockAbi), ...net];
+  const ipcNamespace = facts.ipcNamespace === true;
+  const all = [...hardening(ipcNamespace), ...unixSockets(policy, facts.landlockAbi), ...net];
   const missing = !facts.seccomp
     ? "this kernel cannot install seccomp filters (needs CONFIG_SECCOMP_FILTER)"
     : !SECCOMP_ARCHES.includes(facts.arch)
@@ -139,5 +206,5 @@ export function seccompPlan(policy: SeccompPolicy, facts: SeccompFacts): Seccomp
       kind: "requested",
     };
   });
-  return { spec: seccompSpecFor(mode, facts.landlockAbi, deniesUnixSockets(policy, facts.landlockAbi)), items };
+  return { spec: seccompSpecFor(mode, facts.landlockAbi, { denyUnixSocket: deniesUnixSockets(policy, facts.landlockAbi), ipcNamespace }), items };
 }
