@@ -11,3 +11,4 @@ export type { DecisionEvent, TunnelClosedEvent, ProxyEvent, ProxyStats, AuditLog
 export type { Resolver, ResolvedAddress } from "./resolve.js";
 export { checkAddress } from "./ssrf.js";
 export type { HostRule, NetworkPolicy, HostDecision, HostMatcher } from "./policy-types.js";
+export type { InspectOptions, InspectHost, InjectedCredential } from "./inspect/options.js";

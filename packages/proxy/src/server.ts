@@ -18,6 +18,8 @@ import { TunnelRegistry } from "./tunnels.js";
 import { proxyUrl } from "./url.js";
 import { lazyUpstreamAgent } from "./upstream-agent.js";
 import { parseUpstreamProxy } from "./upstream-proxy.js";
+import type { InspectOptions } from "./inspect/options.js";
+import type { Inspector } from "./inspect/inspector.js";
 
 export interface ProxyOptions {
   /** The policy's network section; its allow/deny lists become the matcher. */
@@ -55,6 +57,11 @@ export interface ProxyOptions {
    * names are resolved by the parent, so for names the SSRF guard is the parent's.
    */
   upstreamProxy?: string;
+  /**
+   * TLS inspection for some hosts (their http rules and credentials). A per-run CA is created at
+   * start (its key never leaves this process); `caCertificate` is what clients must trust.
+   */
+  inspect?: InspectOptions;
 }
 
 /** Only allow and deny are read; a whole NetworkPolicy fits. */
@@ -70,6 +77,8 @@ export interface CordonProxy extends EventEmitter<ProxyEvents> {
   readonly address: { host: string; port: number };
   /** The unix socket path also listened on, if any. */
   readonly unixSocket: string | undefined;
+  /** The run's CA certificate (PEM) when some host is inspected. */
+  readonly caCertificate: string | undefined;
   /** http://[cordon:<token>@]host:port; the token defaults to the proxy's own. */
   url(token?: string): string;
   stats(): ProxyStats;
@@ -127,6 +136,11 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
 
   const upstreamProxy = options.upstreamProxy !== undefined ? parseUpstreamProxy(options.upstreamProxy) : undefined;
   const upstreamAgent = lazyUpstreamAgent(limits, options.upstreamProxy);
+  // Loaded only when some host is inspected: the X.509 library costs ~100 ms to import.
+  const inspector: Inspector | undefined =
+    options.inspect && options.inspect.hosts.length > 0
+      ? await (await import("./inspect/inspector.js")).createInspector(options.inspect, limits, options.upstreamProxy)
+      : undefined;
 
   const publish = (event: ProxyEvent) => {
     audit?.write(event);
@@ -160,6 +174,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
     },
     trackTunnel: (tunnel, relayed) => tunnels.add(tunnel, relayed),
     tunnelRelay: options.tunnelRelay,
+    inspector,
   };
 
   const server = createServer({
@@ -237,6 +252,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       const unixClosed = unixListener?.close();
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const inspectorClosed = inspector?.close();
       tunnels.endAll();
       const grace = setTimeout(() => {
         server.closeAllConnections();
@@ -252,6 +268,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
       // Relayed tunnels gave their sockets away: wait for the relay to report them closed.
       await tunnels.idle();
       clearTimeout(grace);
+      await inspectorClosed;
       await upstreamAgent.close();
       await audit?.close();
     })();
@@ -261,6 +278,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
   return Object.assign(emitter, {
     address,
     unixSocket: options.unixSocket,
+    caCertificate: inspector?.caCertificate,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: () => stats.snapshot(),
     update(next: ProxyUpdate) {

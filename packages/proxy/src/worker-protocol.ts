@@ -8,7 +8,7 @@ export type ParentToWorker =
   | { type: "close"; id: number };
 
 export type WorkerToParent =
-  | { type: "ready"; address: { host: string; port: number } }
+  | { type: "ready"; address: { host: string; port: number }; caCertificate?: string }
   | { type: "failed"; message: string; code?: string }
   | { type: "event"; event: ProxyEvent }
   | { type: "reply"; id: number; stats?: ProxyStats; error?: string };
