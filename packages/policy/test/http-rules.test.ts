@@ -91,3 +91,25 @@ network:
     expect(!bad.ok && bad.errors.map(String).join("\n")).toMatch(/7:11: .*unknown key "headr" \(did you mean header\?\)/);
   });
 });
+
+describe("enforcement report: inspection items", () => {
+  const yaml = `version: 1
+network:
+  proxyPort: 3128
+  allow:
+    - host: api.example.com
+      http: { allow: ["GET /x"] }
+      credentials: [{ env: T, header: Authorization }]
+`;
+  it("says the credentials are kept out of reach by the Landlock domain", async () => {
+    const { resolved, run } = await import("./helpers.js");
+    const items = run(7, resolved(yaml)).report.items;
+    expect(items.find((i) => i.id === "net.http-rules")).toMatchObject({ enforcedBy: "proxy", mechanism: "TLS inspection (per-run CA, HTTP/1.1)" });
+    expect(items.find((i) => i.id === "net.credentials")).toMatchObject({ enforcedBy: "kernel", level: "full" });
+  });
+  it("says they are not injected without Landlock", async () => {
+    const { resolved, run } = await import("./helpers.js");
+    const result = run(0, resolved(yaml));
+    expect(result.report.items.find((i) => i.id === "net.credentials")).toMatchObject({ enforcedBy: "nothing", level: "none" });
+  });
+});
