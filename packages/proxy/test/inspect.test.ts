@@ -224,3 +224,17 @@ describe("TLS inspection, upstream verification", () => {
     }
   });
 });
+
+describe("TLS inspection, HTTP/2", () => {
+  it("offers only http/1.1 by ALPN: an HTTP/2 client falls back and is judged the same way", async () => {
+    const { proxy, caFile } = await startProxy(inspectOptions());
+    try {
+      const res = await curl(["--cacert", caFile, "-x", proxy.url(), "--http2", "-w", "%{http_version} %{http_code}", "-o", "/dev/null", `https://secure.test:${port}/echo`]);
+      expect(res.stdout).toBe("1.1 200");
+      const refused = await curl(["--cacert", caFile, "-x", proxy.url(), "--http2", "-w", "%{http_version} %{http_code}", "-o", "/dev/null", `https://secure.test:${port}/admin`]);
+      expect(refused.stdout).toBe("1.1 403");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
