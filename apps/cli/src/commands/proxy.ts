@@ -24,6 +24,11 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
     } finally {
       removePrivateTmpdir(tmpdir);
     }
+    // The proxy alone has no sandbox to hand its CA to, nor a Landlock domain to keep secrets in.
+    const inspected = policy.network.allow.filter((r) => r.http !== undefined || r.credentials !== undefined);
+    if (inspected.length > 0) {
+      throw new Error(`${inspected.map((r) => r.host).join(", ")}: http rules and credentials need \`cordon run\` (the proxy alone does not inspect TLS)`);
+    }
     const proxy = await createProxy({
       network: policy.network,
       host: argv.host ?? "127.0.0.1",
