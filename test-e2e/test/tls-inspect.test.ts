@@ -76,7 +76,8 @@ afterAll(async () => {
 const run = (script: string, isolation: "namespace" | "landlock", extraEnv: NodeJS.ProcessEnv = {}) =>
   cordon(["run", "--policy", join(work, "policy.json"), "--isolation", isolation, "--resolve", "api.test=127.0.0.1", "--resolve", "other.test=127.0.0.1", "--", "sh", "-c", script], {
     cwd: join(work, "project"),
-    env: { E2E_API_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: ca.caFile, HOME: home, ...extraEnv },
+    // E2E_ALIAS holds the same secret under another name: it must not reach the command either.
+    env: { E2E_API_TOKEN: TOKEN, E2E_ALIAS: `x-${TOKEN}`, NODE_EXTRA_CA_CERTS: ca.caFile, HOME: home, ...extraEnv },
     timeoutMs: 40_000,
   });
 
@@ -86,7 +87,7 @@ describe.each(["namespace", "landlock"] as const)("TLS inspection with --isolati
     const u = `https://api.test:${port}`;
     const r = await run(
       [
-        `echo "env:$E2E_API_TOKEN:$E2E_API_KEY"`,
+        `echo "env:$E2E_API_TOKEN:$E2E_API_KEY:$E2E_ALIAS"`,
         `curl -sS ${u}/repos/a/b; echo`,
         `curl -sS -w 'HTTP%{http_code}\\n' -X DELETE ${u}/repos/a/b | tr -d '\\n'; echo`,
         `curl -sS -w 'HTTP%{http_code}\\n' ${u}/repos/a/admin/x | tr -d '\\n'; echo`,
@@ -100,7 +101,7 @@ describe.each(["namespace", "landlock"] as const)("TLS inspection with --isolati
     expect(r.stdout).not.toContain(TOKEN);
     expect(r.stdout).not.toContain(FILE_TOKEN);
     const lines = r.stdout.split("\n");
-    expect(lines[0]).toMatch(/^env:cordon-placeholder-e2e_api_token-[0-9a-f]{12}:cordon-placeholder-e2e_api_key-[0-9a-f]{12}$/);
+    expect(lines[0]).toMatch(/^env:cordon-placeholder-e2e_api_token-[0-9a-f]{12}:cordon-placeholder-e2e_api_key-[0-9a-f]{12}:$/);
     expect(JSON.parse(lines[1]!)).toMatchObject({ url: "/repos/a/b", authorization: `Bearer ${lines[0]!.split(":")[1]}` });
     expect(lines[2]).toMatch(/"error":"request-not-allowed".*"rule":"api\.test http no allow rule".*HTTP403$/);
     expect(lines[3]).toMatch(/"rule":"api\.test http deny \* \/repos\/\*\/admin\/\*\*".*HTTP403$/);

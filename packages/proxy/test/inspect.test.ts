@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProxy, type CordonProxy, type DecisionEvent, type InspectOptions } from "../src/index.js";
 import { makeTestCa, type TestCa } from "./support/ca.js";
@@ -36,8 +37,14 @@ function app(req: IncomingMessage, res: import("node:http").ServerResponse) {
     res.writeHead(302, { location: `https://secure.test/next?token=${SECRET}` });
     return void res.end();
   }
+  const json = JSON.stringify({ method: req.method, url: req.url, headers: req.headers });
+  if (req.url?.startsWith("/gzip")) {
+    // A server that compresses whatever the client asked for.
+    res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+    return void res.end(gzipSync(json));
+  }
   res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
+  res.end(json);
 }
 
 function listen(server: Server): Promise<number> {
@@ -67,7 +74,7 @@ function inspectOptions(extra: Partial<InspectOptions> = {}): InspectOptions {
     hosts: [
       {
         host: "secure.test",
-        http: { allow: ["GET /echo", "GET /repos/**", "GET /redirect", "POST /echo"], deny: ["* /repos/*/admin/**"] },
+        http: { allow: ["GET /echo", "GET /repos/**", "GET /redirect", "POST /echo", "GET /gzip"], deny: ["* /repos/*/admin/**"] },
         credentials: [{ name: "header Authorization from $EXAMPLE_TOKEN", secret: SECRET, placeholder: PLACEHOLDER, header: "Authorization", prefix: "Bearer " }],
       },
       { host: "plain.test", http: { allow: ["GET /echo"] }, credentials: [{ name: "query key", secret: SECRET, placeholder: PLACEHOLDER, query: "key" }] },
@@ -144,6 +151,12 @@ describe("TLS inspection", () => {
     // The 403 closes the connection: the third request opens a new one and is judged too.
     expect(res.stdout.trim().split("\n").map((l) => l.split(" ")[0])).toEqual(["200", "403", "200"]);
     expect(seen.slice(before).map((s) => s.url)).toEqual(["/repos/a/b", "/repos/c"]);
+  });
+
+  it("takes the secret out of a body the server compressed anyway", async () => {
+    const res = await curl(["--cacert", caFile, "-x", proxy.url(), "-H", "Accept-Encoding: gzip", `https://secure.test:${port}/gzip`]);
+    expect(seen.at(-1)?.headers["accept-encoding"]).toBe("identity");
+    expect(JSON.parse(res.stdout).headers.authorization).toBe(`Bearer ${PLACEHOLDER}`);
   });
 
   it("takes the secret out of a reflected Location header", async () => {

@@ -58,6 +58,11 @@ export function prepareInspection(policy: ResolvedPolicy, env: NodeJS.ProcessEnv
         ...(c.allowPlainHttp !== undefined && { allowPlainHttp: c.allowPlainHttp }),
       });
     }
+    // Any other variable carrying the same secret (GH_TOKEN beside GITHUB_TOKEN) goes too.
+    for (const { secret } of credentials) {
+      if (secret.length < 8) continue;
+      for (const [k, v] of Object.entries(env)) if (v?.includes(secret) && !setup.removeEnv.includes(k)) setup.removeEnv.push(k);
+    }
     setup.hosts.push({
       host: rule.host,
       ...(rule.ports && { ports: rule.ports }),

@@ -11,6 +11,7 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 86_400_000;
+const MAX_LEAVES = 1000;
 
 export interface CertificateAuthority {
   /** The CA certificate (PEM): the only part handed to the sandboxed command. */
@@ -87,6 +88,8 @@ export async function createCertificateAuthority(): Promise<CertificateAuthority
         ctx = mint(host);
         contexts.set(host, ctx);
         ctx.catch(() => contexts.delete(host));
+        // Names a wildcard entry lets the command invent: keep the cache bounded (oldest out).
+        if (contexts.size > MAX_LEAVES) contexts.delete(contexts.keys().next().value!);
       }
       return ctx;
     },

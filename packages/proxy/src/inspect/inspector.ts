@@ -4,7 +4,8 @@
 // connection to the address admission checked.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { pipeline } from "node:stream";
+import { pipeline, type Transform } from "node:stream";
+import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { rootCertificates, TLSSocket } from "node:tls";
 import type { Dispatcher } from "undici";
 import type { ResolvedAddress } from "../resolve.js";
@@ -15,6 +16,8 @@ import { createCertificateAuthority, type CertificateAuthority } from "./ca.js";
 import { injectHeaders, injectQuery, scrubHeaders, SecretScrubber } from "./credentials.js";
 import { compileInspectTable, type InspectedHost, type InspectTable } from "./hosts.js";
 import type { InspectOptions } from "./options.js";
+
+const MAX_NAMES = 1000;
 
 export interface Admitted {
   host: string;
@@ -63,6 +66,12 @@ export async function createInspector(options: InspectOptions, limits: ProxyCont
           : new Agent({ ...common, connect: { ...tls, timeout: limits.connectTimeoutMs } });
       });
       agents.set(servername, agent);
+      // A wildcard entry lets the command invent names: keep the pool bounded.
+      if (agents.size > MAX_NAMES) {
+        const [oldest, dropped] = agents.entries().next().value!;
+        agents.delete(oldest);
+        void dropped.then((a) => a.close()).catch(() => undefined);
+      }
     }
     return agent;
   };
@@ -152,17 +161,34 @@ export async function createInspector(options: InspectOptions, limits: ProxyCont
     let out = clientResponseHeaders(response.headers);
     const scrub = inspected.secretForms.length > 0;
     const bodyless = method === "HEAD" || response.statusCode === 204 || response.statusCode === 304;
+    let decode: Transform | undefined;
     if (scrub) {
       out = scrubHeaders(out, inspected.secretForms);
-      // The body may shrink or grow where a secret is replaced: let Node frame it.
-      if (!bodyless) delete out["content-length"];
+      if (!bodyless) {
+        // A server that compresses anyway is decoded here: a compressed secret could not be found.
+        const encoding = String(out["content-encoding"] ?? "identity").toLowerCase().trim();
+        if (encoding !== "identity") {
+          const decoder = DECODERS[encoding];
+          if (!decoder) {
+            response.body.destroy();
+            return refuse({ reason: "upstream-unreachable", rule: ruleName, message: `${host} answered with Content-Encoding ${encoding}, which cordon cannot scan for the credential` });
+          }
+          decode = decoder();
+          delete out["content-encoding"];
+        }
+        // The body may shrink or grow where a secret is replaced: let Node frame it.
+        delete out["content-length"];
+      }
     }
     res.writeHead(response.statusCode, out);
     const done = (err: Error | null | undefined) => {
       if (err) res.destroy();
     };
-    if (scrub && !bodyless) pipeline(response.body, new SecretScrubber(inspected.secretForms), res, done);
-    else pipeline(response.body, res, done);
+    if (scrub && !bodyless) {
+      const scrubber = new SecretScrubber(inspected.secretForms);
+      if (decode) pipeline(response.body, decode, scrubber, res, done);
+      else pipeline(response.body, scrubber, res, done);
+    } else pipeline(response.body, res, done);
   }
 
   return {
@@ -241,6 +267,13 @@ export async function createInspector(options: InspectOptions, limits: ProxyCont
     },
   };
 }
+
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  "x-gzip": createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 function withoutHeader(headers: string[], lower: string): string[] {
   const out: string[] = [];
