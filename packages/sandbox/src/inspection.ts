@@ -4,7 +4,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { rootCertificates } from "node:tls";
 import { describeCredential, expandPath, placeholderVariable, type ResolvedPolicy } from "@cordon/policy";
 import type { InjectedCredential, InspectHost } from "@cordon/proxy";
 
@@ -114,14 +113,15 @@ const BUNDLE_VARIABLES = [
 const EXTRA_VARIABLES = ["NODE_EXTRA_CA_CERTS", "DENO_CERT"];
 
 /** Writes the run's CA (and a bundle with the system store) into the private TMPDIR; returns the variables. */
-export function writeCaFiles(tmpdir: string, caPem: string): Record<string, string> {
+export async function writeCaFiles(tmpdir: string, caPem: string): Promise<Record<string, string>> {
   const dir = join(tmpdir, "cordon-ca");
   mkdirSync(dir, { mode: 0o755 });
   const caFile = join(dir, "ca.pem");
   const bundleFile = join(dir, "bundle.pem");
   writeFileSync(caFile, caPem, { mode: 0o444 });
   const system = SYSTEM_BUNDLES.find((f) => existsSync(f));
-  const base = system ? readFileSync(system, "utf8") : rootCertificates.join("\n");
+  // Without a system store, Node's own (Mozilla's) list; node:tls is loaded only then.
+  const base = system ? readFileSync(system, "utf8") : (await import("node:tls")).rootCertificates.join("\n");
   writeFileSync(bundleFile, `${base.trimEnd()}\n${caPem}`, { mode: 0o444 });
   const vars: Record<string, string> = {};
   for (const v of BUNDLE_VARIABLES) vars[v] = bundleFile;

@@ -192,7 +192,7 @@ export class Sandbox extends EventEmitter {
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
       let inspectionEnv: { remove: string[]; set: Record<string, string> } | undefined;
       if (inspection && proxy?.caCertificate) {
-        inspectionEnv = { remove: inspection.removeEnv, set: { ...writeCaFiles(tmpdir, proxy.caCertificate), ...inspection.placeholders } };
+        inspectionEnv = { remove: inspection.removeEnv, set: { ...(await writeCaFiles(tmpdir, proxy.caCertificate)), ...inspection.placeholders } };
       }
       return new Sandbox(negotiated(effective, n), cwd, tmpdir, baseEnv, proxy, notes, relay, inspectionEnv, inspectedKey(policy));
     } catch (e) {
