@@ -251,3 +251,27 @@ describe("TLS inspection, HTTP/2", () => {
     }
   });
 });
+
+describe("TLS inspection in worker mode", () => {
+  it("hands the CA certificate across and inspects the same way", async () => {
+    const { startProxyWorker } = await import("../src/index.js");
+    const proxy = await startProxyWorker({
+      port: 0,
+      network: network([{ host: "secure.test", ports: [port], allowedIps: LOOPBACK_OK }]),
+      hosts: { "secure.test": ["127.0.0.1"] },
+      inspect: inspectOptions(),
+    });
+    try {
+      expect(proxy.caCertificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      const caFile = join(dir, "worker-ca.pem");
+      writeFileSync(caFile, proxy.caCertificate!);
+      const ok = await curl(["--cacert", caFile, "-x", proxy.url(), `https://secure.test:${port}/echo`]);
+      expect(seen.at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+      expect(ok.stdout).not.toContain(SECRET);
+      const refused = await curl(["--cacert", caFile, "-x", proxy.url(), "-w", "%{http_code}", "-o", "/dev/null", `https://secure.test:${port}/nope`]);
+      expect(refused.stdout).toBe("403");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
