@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
 import { request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
-import { cpus, release, tmpdir } from "node:os";
+import { cpus, loadavg, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tlsConnect } from "node:tls";
 
@@ -133,14 +133,15 @@ request goes upstream over the proxy's own pooled TLS connection). Loopback only
 | new connection + TLS handshake + one GET, per second (concurrency ${CONCURRENCY}, ${HANDSHAKES} each, best of 2) | ${f(b.rate)} | ${f(i.rate)} | ${f(i.rate / b.rate, 2)}× |
 | GET on a kept-alive connection, p50 | ${f(b.latency.p50, 3)} ms | ${f(i.latency.p50, 3)} ms | +${f(i.latency.p50 - b.latency.p50, 3)} ms |
 | GET on a kept-alive connection, p99 | ${f(b.latency.p99, 3)} ms | ${f(i.latency.p99, 3)} ms | +${f(i.latency.p99 - b.latency.p99, 3)} ms |
-| proxy start-up with inspection (CA key + certificate, X.509 library import) | – | ${f(ready.startMs, 0)} ms | |
+| proxy start-up with inspection (CA and leaf keys, CA certificate, module imports) | – | ${f(ready.startMs, 0)} ms | |
 
 Where the time goes: an inspected connection costs the client's handshake with the proxy (one leaf per
 name, minted once per run and cached) plus, per request, parsing by node:http, the rules, the
 credential and scrubbing of the answer, and undici's request to the upstream over a kept-alive pool
 (so the upstream handshake is paid once per pool connection, not per client connection). A blind
 tunnel costs one CONNECT and then only byte copying. Runs without an inspected host load none of this
-(the X.509 library, about 100 ms to import, is loaded only when a policy inspects a host).
+(the ASN.1/X.509 modules are imported only when a policy inspects a host). The machine is shared:
+load average during this run ${loadavg()[0].toFixed(1)} on ${cpus().length} cores; compare the two columns, not runs.
 `;
 writeFileSync(new URL("../results/proxy-inspect.md", import.meta.url), md);
 console.log(md);

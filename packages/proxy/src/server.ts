@@ -136,7 +136,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<CordonPro
 
   const upstreamProxy = options.upstreamProxy !== undefined ? parseUpstreamProxy(options.upstreamProxy) : undefined;
   const upstreamAgent = lazyUpstreamAgent(limits, options.upstreamProxy);
-  // Loaded only when some host is inspected: the X.509 library costs ~100 ms to import.
+  // Loaded only when some host is inspected: the ASN.1/X.509 modules cost tens of ms to import.
   const inspector: Inspector | undefined =
     options.inspect && options.inspect.hosts.length > 0
       ? await (await import("./inspect/inspector.js")).createInspector(options.inspect, limits, options.upstreamProxy)

@@ -1,17 +1,19 @@
 // The per-run certificate authority: its private key exists only in this process's memory; leaf
-// certificates are minted on first use of a name and cached for the run.
-import "reflect-metadata"; // @peculiar/x509's dependency injection needs it, loaded only with this module
-import * as x509 from "@peculiar/x509";
+// certificates are minted on first use of a name and cached for the run. Certificates are built
+// with @peculiar/asn1-x509's structures (the library does the DER) and signed with node:crypto:
+// the full @peculiar/x509 package costs several times as much to import.
+import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
+import * as X from "@peculiar/asn1-x509";
+import { createHash, generateKeyPair, randomBytes, sign, type KeyObject } from "node:crypto";
 import { isIP } from "node:net";
+import { promisify } from "node:util";
 import { createSecureContext, type SecureContext } from "node:tls";
-import { webcrypto, randomBytes, KeyObject } from "node:crypto";
 
-type CryptoKey = webcrypto.CryptoKey;
-type CryptoKeyPair = webcrypto.CryptoKeyPair;
-
-const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 86_400_000;
 const MAX_LEAVES = 1000;
+const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+const COMMON_NAME = "2.5.4.3";
+const ORGANIZATION = "2.5.4.10";
 
 export interface CertificateAuthority {
   /** The CA certificate (PEM): the only part handed to the sandboxed command. */
@@ -20,64 +22,92 @@ export interface CertificateAuthority {
   contextFor(name: string): Promise<SecureContext>;
 }
 
-function serial(): string {
+const newKeyPair = () => promisify(generateKeyPair)("ec", { namedCurve: "P-256" });
+
+function serial(): ArrayBuffer {
   // Positive, 16 random bytes: unique per certificate, as RFC 5280 asks.
   const bytes = randomBytes(16);
-  bytes[0] = bytes[0]! & 0x7f;
-  return bytes.toString("hex");
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return new Uint8Array(bytes).buffer;
 }
 
-function pemKey(key: CryptoKey): string {
-  return KeyObject.from(key).export({ type: "pkcs8", format: "pem" }) as string;
+function name(cn: string, org?: string): X.Name {
+  const rdn = (type: string, value: string) => new X.RelativeDistinguishedName([new X.AttributeTypeAndValue({ type, value: new X.AttributeValue({ utf8String: value }) })]);
+  return new X.Name([...(org ? [rdn(ORGANIZATION, org)] : []), rdn(COMMON_NAME, cn)]);
+}
+
+function extension(extnID: string, critical: boolean, value: unknown): X.Extension {
+  return new X.Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
+
+function spkiOf(key: KeyObject): X.SubjectPublicKeyInfo {
+  return AsnConvert.parse(key.export({ type: "spki", format: "der" }), X.SubjectPublicKeyInfo);
+}
+
+/** RFC 5280 method 1: SHA-1 of the public key bits. */
+function keyId(spki: X.SubjectPublicKeyInfo): ArrayBuffer {
+  return new Uint8Array(createHash("sha1").update(new Uint8Array(spki.subjectPublicKey)).digest()).buffer;
+}
+
+function certificate(tbs: X.TBSCertificate, signer: KeyObject): string {
+  const signatureValue = sign("sha256", Buffer.from(AsnConvert.serialize(tbs)), signer);
+  const cert = new X.Certificate({ tbsCertificate: tbs, signatureAlgorithm: tbs.signature, signatureValue: new Uint8Array(signatureValue).buffer });
+  const der = Buffer.from(AsnConvert.serialize(cert)).toString("base64");
+  return `-----BEGIN CERTIFICATE-----\n${der.replace(/.{1,64}/g, "$&\n")}-----END CERTIFICATE-----\n`;
 }
 
 export async function createCertificateAuthority(): Promise<CertificateAuthority> {
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const subtle = webcrypto.subtle;
-  const caKeys = (await subtle.generateKey(ALG, false, ["sign", "verify"])) as CryptoKeyPair;
-  const notBefore = new Date(Date.now() - DAY);
-  const notAfter = new Date(Date.now() + 30 * DAY);
-  const name = `CN=cordon run CA ${randomBytes(4).toString("hex")}, O=cordon`;
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(),
-    name,
-    notBefore,
-    notAfter,
-    keys: caKeys,
-    signingAlgorithm: ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
-    ],
-  });
-  const caPem = ca.toString("pem");
+  const [caKeys, leafKeys] = await Promise.all([newKeyPair(), newKeyPair()]);
+  const validity = new X.Validity({ notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 30 * DAY) });
+  const algorithm = new X.AlgorithmIdentifier({ algorithm: ECDSA_WITH_SHA256 });
+  const caName = name(`cordon run CA ${randomBytes(4).toString("hex")}`, "cordon");
+  const caSpki = spkiOf(caKeys.publicKey);
+  const caKeyId = keyId(caSpki);
+  const caPem = certificate(
+    new X.TBSCertificate({
+      version: X.Version.v3,
+      serialNumber: serial(),
+      signature: algorithm,
+      issuer: caName,
+      validity,
+      subject: caName,
+      subjectPublicKeyInfo: caSpki,
+      extensions: new X.Extensions([
+        extension(X.id_ce_basicConstraints, true, new X.BasicConstraints({ cA: true, pathLenConstraint: 0 })),
+        extension(X.id_ce_keyUsage, true, new X.KeyUsage(X.KeyUsageFlags.keyCertSign | X.KeyUsageFlags.cRLSign)),
+        extension(X.id_ce_subjectKeyIdentifier, false, new X.SubjectKeyIdentifier(caKeyId)),
+      ]),
+    }),
+    caKeys.privateKey,
+  );
   // One key pair serves every leaf of the run: minting a leaf is then one signature.
-  const leafKeys = (await subtle.generateKey(ALG, true, ["sign", "verify"])) as CryptoKeyPair;
-  const leafKeyPem = pemKey(leafKeys.privateKey);
-  const authorityKeyId = await x509.AuthorityKeyIdentifierExtension.create(ca, false);
+  const leafSpki = spkiOf(leafKeys.publicKey);
+  const leafKeyPem = leafKeys.privateKey.export({ type: "pkcs8", format: "pem" }) as string;
   const contexts = new Map<string, Promise<SecureContext>>();
 
   const mint = async (host: string): Promise<SecureContext> => {
-    const san = isIP(host) ? { type: "ip" as const, value: host } : { type: "dns" as const, value: host };
-    const leaf = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(),
-      subject: isIP(host) ? "CN=cordon inspected address" : `CN=${host}`,
-      issuer: ca.subject,
-      notBefore,
-      notAfter,
-      signingKey: caKeys.privateKey,
-      publicKey: leafKeys.publicKey,
-      signingAlgorithm: ALG,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
-        new x509.SubjectAlternativeNameExtension([san], false),
-        authorityKeyId,
-      ],
-    });
-    return createSecureContext({ cert: `${leaf.toString("pem")}\n${caPem}`, key: leafKeyPem });
+    const ip = isIP(host) !== 0;
+    const san = new X.GeneralName(ip ? { iPAddress: host } : { dNSName: host });
+    const leafPem = certificate(
+      new X.TBSCertificate({
+        version: X.Version.v3,
+        serialNumber: serial(),
+        signature: algorithm,
+        issuer: caName,
+        validity,
+        subject: name(ip ? "cordon inspected address" : host),
+        subjectPublicKeyInfo: leafSpki,
+        extensions: new X.Extensions([
+          extension(X.id_ce_basicConstraints, true, new X.BasicConstraints({ cA: false })),
+          extension(X.id_ce_keyUsage, true, new X.KeyUsage(X.KeyUsageFlags.digitalSignature)),
+          extension(X.id_ce_extKeyUsage, false, new X.ExtendedKeyUsage([X.id_kp_serverAuth])),
+          extension(X.id_ce_subjectAltName, false, new X.SubjectAlternativeName([san])),
+          extension(X.id_ce_authorityKeyIdentifier, false, new X.AuthorityKeyIdentifier({ keyIdentifier: new X.KeyIdentifier(caKeyId) })),
+        ]),
+      }),
+      caKeys.privateKey,
+    );
+    return createSecureContext({ cert: `${leafPem}${caPem}`, key: leafKeyPem });
   };
 
   return {
