@@ -176,3 +176,18 @@ describe("TLS inspection refusals", () => {
     expect(seen.at(-1)?.url).not.toBe("/repos/x");
   });
 });
+
+describe("cordon explain with inspected hosts", () => {
+  it("lists the inspected hosts, their rules and credentials by name, never by value", async () => {
+    const r = await cordon(["explain", "--policy", join(work, "policy.json")], { cwd: join(work, "project"), env: { E2E_API_TOKEN: TOKEN, HOME: home } });
+    expect(r.stdout).toContain("TLS inspection (HTTP/1.1; every other host is a blind tunnel):");
+    expect(r.stdout).toContain("    allow: GET /repos/**, GET|POST /repo.git/**");
+    expect(r.stdout).toContain("    deny:  * /repos/*/admin/**");
+    expect(r.stdout).toContain("injects header Authorization from $E2E_API_TOKEN (the command's $E2E_API_TOKEN is a placeholder)");
+    expect(r.stdout).toContain(`injects header X-Api-Key from ~/.config/api-key (the command's $E2E_API_KEY is a placeholder)`);
+    expect(r.stdout).toMatch(/HTTP request rules\s+proxy \(TLS inspection/);
+    expect(r.stdout).toMatch(/injected credentials\s+kernel/);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(r.stdout).not.toContain(FILE_TOKEN);
+  });
+});
