@@ -1,6 +1,9 @@
 export type {
   Compat,
+  CredentialRule,
   FilesystemPolicy,
+  HttpRuleEntry,
+  HttpRules,
   HostRule,
   InlineOptions,
   Isolation,
@@ -31,6 +34,7 @@ export { canonicalizeHost, type CanonicalHost } from "./host/canonicalize.js";
 export { DEFAULT_PORTS, formatHostRule, parseHostEntry } from "./host/entry.js";
 export { compileHostPattern, parseCidr, type HostPattern } from "./host/pattern.js";
 export { compileHostRules, type HostDecision, type HostMatcher } from "./host/matcher.js";
+export * from "./http/index.js";
 export { parsePolicy, validatePolicyData, type ParseOptions, type ParseResult } from "./parse.js";
 export { policySchema } from "./schema.js";
 export { defaultPolicy, DEFAULT_PROXY_PORT } from "./defaults.js";

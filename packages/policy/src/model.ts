@@ -22,6 +22,39 @@ export interface HostRule {
   host: string;
   ports?: number[];
   allowedIps?: string[];
+  /** Request rules: the proxy terminates TLS for this host (inspection) and checks every request. */
+  http?: HttpRules;
+  /** Credentials the proxy injects on requests to this host; the command sees placeholders only. */
+  credentials?: CredentialRule[];
+}
+
+/** `"GET /repos/**"`, `"GET|HEAD /x/*"`, `"/x"` (any method), or `{method, path}`. */
+export type HttpRuleEntry = string | { method?: string | string[]; path: string };
+
+/** Absent allow = every request not denied; deny wins. */
+export interface HttpRules {
+  allow?: HttpRuleEntry[];
+  deny?: HttpRuleEntry[];
+}
+
+/**
+ * A secret the proxy adds to requests for one host. Source: exactly one of `env` (a variable of
+ * cordon's own environment, removed from the command's) or `file` (read by cordon, unreadable
+ * inside). Slot: exactly one of `header` (+ `prefix`), `basic` (the username; the secret is the
+ * password) or `query` (a query parameter).
+ */
+export interface CredentialRule {
+  env?: string;
+  file?: string;
+  /** The variable the command sees, holding a placeholder. Default: `env`. */
+  placeholderEnv?: string;
+  header?: string;
+  /** Put before the secret in the header, e.g. "Bearer ". */
+  prefix?: string;
+  basic?: string;
+  query?: string;
+  /** Inject on plain http:// requests too (default: refused). */
+  allowPlainHttp?: boolean;
 }
 
 export interface FilesystemPolicy {

@@ -250,13 +250,15 @@ function copyRule(rule: HostRule): HostRule {
   const out: HostRule = { host: rule.host };
   if (rule.ports) out.ports = [...rule.ports];
   if (rule.allowedIps) out.allowedIps = [...rule.allowedIps];
+  if (rule.http) out.http = { ...(rule.http.allow && { allow: [...rule.http.allow] }), ...(rule.http.deny && { deny: [...rule.http.deny] }) };
+  if (rule.credentials) out.credentials = rule.credentials.map((c) => ({ ...c }));
   return out;
 }
 
 function dedupeRules(rules: HostRule[]): HostRule[] {
   const seen = new Map<string, HostRule>();
   for (const rule of rules) {
-    const key = `${formatHostRule(rule)} ${JSON.stringify(rule.allowedIps ?? [])}`;
+    const key = `${formatHostRule(rule)} ${JSON.stringify([rule.allowedIps ?? [], rule.http ?? null, rule.credentials ?? null])}`;
     if (!seen.has(key)) seen.set(key, rule);
   }
   return [...seen.values()];

@@ -7,6 +7,8 @@ import { COMPAT_LEVELS, ISOLATION_LEVELS, NETWORK_MODES } from "./model.js";
 import { checkPathSyntax } from "./paths.js";
 import { isPresetName, unknownPresetMessage } from "./presets.js";
 import { checkProtectedEntry } from "./protected.js";
+import { checkCredential } from "./http/credentials.js";
+import { parseHttpRule } from "./http/rules.js";
 
 /*
  * The file format. Structural checks live in zod (and feed the exported JSON Schema); checks
@@ -44,10 +46,47 @@ function build(z: typeof Z) {
     if (!entry.ok) ctx.addIssue({ code: "custom", message: entry.reason, params: { hint: entry.hint } });
   });
 
+  const httpRuleString = z.string().superRefine((value, ctx) => {
+    const rule = parseHttpRule(value);
+    if (!rule.ok) ctx.addIssue({ code: "custom", message: rule.reason, params: { hint: rule.hint } });
+  });
+  const httpRuleObject = z
+    .strictObject({
+      method: z.union([z.string(), z.array(z.string())], "expected a method or a list of methods").optional(),
+      path: z.string("expected a path pattern"),
+    })
+    .superRefine((value, ctx) => {
+      const rule = parseHttpRule(value);
+      if (!rule.ok) ctx.addIssue({ code: "custom", message: rule.reason, params: { hint: rule.hint } });
+    });
+  const HTTP_RULE = 'expected "METHOD /path" ("GET /repos/**", "GET|HEAD /x/*", "/x") or a mapping {method, path}';
+  const httpRules = z.array(z.union([httpRuleString, httpRuleObject], HTTP_RULE), "expected a list of rules");
+  const credential = z
+    .strictObject({
+      env: z.string("expected a variable name").optional(),
+      file: z.string("expected a path").optional(),
+      placeholderEnv: z.string("expected a variable name").optional(),
+      header: z.string("expected a header name").optional(),
+      prefix: z.string("expected a string").optional(),
+      basic: z.string("expected a username").optional(),
+      query: z.string("expected a query parameter name").optional(),
+      allowPlainHttp: z.boolean("expected true or false").optional(),
+    }, "expected a mapping {env | file, header | basic | query}")
+    .superRefine((value, ctx) => {
+      const check = checkCredential(value);
+      if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason, path: check.field === "" ? [] : [check.field], params: { hint: check.hint } });
+    });
+
   const allowObject = z.strictObject({
     host: hostPattern,
     ports: portList.min(1, "expected at least one port (omit ports for 80 and 443)").optional(),
     allowedIps: z.array(cidr, "expected a list of CIDRs").optional(),
+    http: z.strictObject({ allow: httpRules.optional(), deny: httpRules.optional() }, "expected a mapping {allow, deny}").optional(),
+    credentials: z.array(credential, "expected a list of credentials").optional(),
+  }).superRefine((value, ctx) => {
+    if ((value.http !== undefined || value.credentials !== undefined) && parseCidr(value.host).ok && value.host.includes("/")) {
+      ctx.addIssue({ code: "custom", message: "http rules and credentials need a host name or address, not a CIDR", path: ["host"] });
+    }
   });
   const denyObject = z.strictObject({
     host: hostPattern,
@@ -118,7 +157,11 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   "": ["version", "compat", "extends", "filesystem", "network", "scopes"],
   filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec", "protected"],
   network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation", "allowUnixSockets"],
-  "network.allow[]": ["host", "ports", "allowedIps"],
+  "network.allow[]": ["host", "ports", "allowedIps", "http", "credentials"],
+  "network.allow[].http": ["allow", "deny"],
+  "network.allow[].http.allow[]": ["method", "path"],
+  "network.allow[].http.deny[]": ["method", "path"],
+  "network.allow[].credentials[]": ["env", "file", "placeholderEnv", "header", "prefix", "basic", "query", "allowPlainHttp"],
   "network.deny[]": ["host", "ports"],
   scopes: ["abstractUnix", "signals"],
 };

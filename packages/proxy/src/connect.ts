@@ -56,6 +56,12 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   const admission = await admit(ctx.gate(), target.host, target.port);
   if (!admission.ok) return refuse(admission.refusal);
   const { host, port, rule, addresses } = admission;
+  const inspected = ctx.inspector?.match(host, port);
+  if (inspected) {
+    client.off("error", onEarlyClose);
+    client.off("close", onEarlyClose);
+    return ctx.inspector!.intercept(ctx, id, client, head, admission, inspected);
+  }
 
   let upstream: Socket;
   let address: string | undefined;

@@ -10,6 +10,7 @@ import type { ProxyLimits } from "./limits.js";
 import type { Refusal } from "./refusal.js";
 import type { TunnelRelay } from "./relay.js";
 import type { OpenTunnel } from "./tunnels.js";
+import type { Inspector } from "./inspect/inspector.js";
 
 export type DecisionInput = Omit<DecisionEvent, "type" | "time">;
 export type TunnelClosedInput = Omit<TunnelClosedEvent, "type" | "time">;
@@ -42,6 +43,8 @@ export interface ProxyContext {
   /** Carries tunnels instead of the JS pipe when set. */
   readonly tunnelRelay: TunnelRelay | undefined;
   readonly upstreamAgent: UpstreamAgent;
+  /** TLS inspection for the hosts with http rules or credentials; absent when none has. */
+  readonly inspector: Inspector | undefined;
   /** The parent proxy every connection goes through, if any. */
   readonly upstreamProxy: UpstreamProxy | undefined;
 }

@@ -22,6 +22,12 @@ export interface DecisionEvent {
   status?: number;
   /** Gateway mode: the workload whose credentials the request carried. */
   tenant?: string;
+  /** Inspected hosts: the request path as sent (query credentials redacted); never a header value. */
+  path?: string;
+  /** A CONNECT whose TLS cordon terminates (its requests are decided one by one). */
+  inspected?: boolean;
+  /** What went wrong, where the reason alone does not say (TLS handshakes). */
+  detail?: string;
 }
 
 export interface TunnelClosedEvent {
@@ -72,6 +78,8 @@ export interface ProxyStats {
   denied: number;
   byReason: Partial<Record<RefusalReason, number>>;
   byHost: Record<string, { allowed: number; denied: number }>;
+  /** Requests to inspected hosts, per http rule ("api.example.com http allow GET /repos/**"). */
+  byRule?: Record<string, { allowed: number; denied: number }>;
 }
 
 // A client inventing names must not grow memory without bound.
@@ -92,6 +100,11 @@ export class StatsCollector {
     }
     // Malformed requests have no host: counted in allowed/denied and byReason only.
     const perHost = key === "" ? { allowed: 0, denied: 0 } : (s.byHost[key] ??= { allowed: 0, denied: 0 });
+    if (event.path !== undefined && event.rule !== undefined) {
+      const byRule = (s.byRule ??= Object.create(null) as NonNullable<ProxyStats["byRule"]>);
+      const counts = Object.hasOwn(byRule, event.rule) || Object.keys(byRule).length < MAX_HOSTS_TRACKED ? (byRule[event.rule] ??= { allowed: 0, denied: 0 }) : undefined;
+      if (counts) counts[event.decision === "allow" ? "allowed" : "denied"]++;
+    }
     if (event.decision === "allow") {
       s.allowed++;
       perHost.allowed++;
@@ -103,7 +116,8 @@ export class StatsCollector {
   }
 
   snapshot(): ProxyStats {
-    const { allowed, denied, byReason, byHost } = this.stats;
-    return { allowed, denied, byReason: { ...byReason }, byHost: Object.fromEntries(Object.entries(byHost).map(([h, c]) => [h, { ...c }])) };
+    const { allowed, denied, byReason, byHost, byRule } = this.stats;
+    const copy = (m: Record<string, { allowed: number; denied: number }>) => Object.fromEntries(Object.entries(m).map(([k, c]) => [k, { ...c }]));
+    return { allowed, denied, byReason: { ...byReason }, byHost: copy(byHost), ...(byRule && { byRule: copy(byRule) }) };
   }
 }

@@ -84,6 +84,8 @@ export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res
   const admission = await admit(ctx.gate(), parsed.host, port);
   if (!admission.ok) return refuse(admission.refusal);
   const { host, rule } = admission;
+  const inspected = ctx.inspector?.match(host, port);
+  if (inspected) return ctx.inspector!.forwardPlain(ctx, req, res, admission, inspected);
   // Direct: the first checked address. Through a parent proxy: the name, which the parent resolves.
   const target = admission.addresses[0];
   const origin = target

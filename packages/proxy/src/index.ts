@@ -15,3 +15,4 @@ export type { HostRule, NetworkPolicy, HostDecision, HostMatcher } from "./polic
 export { createGateway } from "./gateway/index.js";
 export type { CordonGateway, GatewayOptions, GatewayLogEvent } from "./gateway/index.js";
 export type { Tenant, TenantDirectory } from "./gateway/tenant-context.js";
+export type { InspectOptions, InspectHost, InjectedCredential } from "./inspect/options.js";

@@ -13,6 +13,14 @@ export const REASONS = {
   "upstream-timeout": 504,
   "too-many-connections": 503,
   "audit-unavailable": 503,
+  /** An inspected host's http rules refused the request. */
+  "request-not-allowed": 403,
+  /** A host whose credentials cannot be injected (no Landlock domain, or plain http://). */
+  "credential-unavailable": 403,
+  /** TLS to an inspected host named another server than its CONNECT (handshake aborted). */
+  "sni-mismatch": 403,
+  /** The client gave up the TLS handshake with cordon's certificate (e.g. it does not trust the run's CA). */
+  "tls-handshake-failed": 502,
 } as const;
 
 export type RefusalReason = keyof typeof REASONS;

@@ -22,6 +22,8 @@ import { proxyUrl } from "./url.js";
 import { lazyUpstreamAgent } from "./upstream-agent.js";
 import { parseUpstreamProxy } from "./upstream-proxy.js";
 import { tenantContext, type TenantDirectory } from "./gateway/tenant-context.js";
+import type { InspectOptions } from "./inspect/options.js";
+import type { Inspector } from "./inspect/inspector.js";
 
 export interface ProxyOptions {
   /** The policy's network section; its allow/deny lists become the matcher. */
@@ -64,6 +66,11 @@ export interface ProxyOptions {
    * allowlist (`token`, `network` and `matcher` are then unused). See gateway/.
    */
   tenants?: TenantDirectory;
+  /**
+   * TLS inspection for some hosts (their http rules and credentials). A per-run CA is created at
+   * start (its key never leaves this process); `caCertificate` is what clients must trust.
+   */
+  inspect?: InspectOptions;
 }
 
 /** Only allow and deny are read; a whole NetworkPolicy fits. */
@@ -91,6 +98,8 @@ export interface CordonProxy extends EventEmitter<ProxyEvents> {
   readonly address: { host: string; port: number };
   /** The unix socket path also listened on, if any. */
   readonly unixSocket: string | undefined;
+  /** The run's CA certificate (PEM) when some host is inspected. */
+  readonly caCertificate: string | undefined;
   /** http://[cordon:<token>@]host:port; the token defaults to the proxy's own. */
   url(token?: string): string;
   stats(): ProxyStats;
@@ -170,6 +179,11 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
 
   const upstreamProxy = options.upstreamProxy !== undefined ? parseUpstreamProxy(options.upstreamProxy) : undefined;
   const upstreamAgent = lazyUpstreamAgent(limits, options.upstreamProxy);
+  // Loaded only when some host is inspected: the ASN.1/X.509 modules cost tens of ms to import.
+  const inspector: Inspector | undefined =
+    options.inspect && options.inspect.hosts.length > 0
+      ? await (await import("./inspect/inspector.js")).createInspector(options.inspect, limits, options.upstreamProxy)
+      : undefined;
 
   const publish = (event: ProxyEvent): boolean => {
     const recorded = audit ? audit.write(event) : true;
@@ -214,6 +228,7 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
     },
     trackTunnel: (tunnel, relayed, target) => tunnels.add(tunnel, relayed, target),
     tunnelRelay: options.tunnelRelay,
+    inspector,
   };
 
   const server = createServer({
@@ -338,6 +353,7 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
   const close = () => {
     closed ??= (async () => {
       stopAccepting();
+      const inspectorClosed = inspector?.close();
       tunnels.endAll();
       const grace = setTimeout(() => {
         server.closeAllConnections();
@@ -354,6 +370,7 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
       // Relayed tunnels gave their sockets away: wait for the relay to report them closed.
       await tunnels.idle();
       clearTimeout(grace);
+      await inspectorClosed;
       await upstreamAgent.close();
       await ownLog?.close();
     })();
@@ -363,6 +380,7 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
   return Object.assign(emitter, {
     address,
     unixSocket: options.unixSocket,
+    caCertificate: inspector?.caCertificate,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: () => stats.snapshot(),
     update(next: ProxyUpdate, updateOptions: UpdateOptions = {}) {

@@ -71,7 +71,7 @@ try {
       send({ type: "reply", id: message.id, error: (err as Error).message });
     }
   });
-  send({ type: "ready", address: proxy.address });
+  send({ type: "ready", address: proxy.address, ...(proxy.caCertificate !== undefined && { caCertificate: proxy.caCertificate }) });
 } catch (err) {
   // The errno code crosses too: a caller falls back to another port on EADDRINUSE.
   const code = (err as NodeJS.ErrnoException).code;

@@ -10,7 +10,7 @@ export type ParentToWorker =
   | { type: "audit"; state: "congested" | "drained" | "failed"; message?: string };
 
 export type WorkerToParent =
-  | { type: "ready"; address: { host: string; port: number } }
+  | { type: "ready"; address: { host: string; port: number }; caCertificate?: string }
   | { type: "failed"; message: string; code?: string }
   | { type: "event"; event: ProxyEvent }
   /** The worker's own audit file failed. */

@@ -22,6 +22,8 @@ export interface CordonProxyHandle extends EventEmitter<ProxyEvents> {
   readonly address: { host: string; port: number };
   /** The unix socket path also listened on, if any. */
   readonly unixSocket: string | undefined;
+  /** The run's CA certificate (PEM) when some host is inspected. */
+  readonly caCertificate: string | undefined;
   url(token?: string): string;
   stats(): Promise<ProxyStats>;
   /** As CordonProxy.update: resolves with how many tunnels were cut. */
@@ -76,9 +78,13 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
   let lastError: Error | undefined;
   worker.on("error", (err) => (lastError = err)); // surfaced through exit and the rejected calls
 
+  let caCertificate: string | undefined;
   const address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
     worker.on("message", (m: WorkerToParent) => {
-      if (m.type === "ready") resolve(m.address);
+      if (m.type === "ready") {
+        caCertificate = m.caCertificate;
+        resolve(m.address);
+      }
       else if (m.type === "failed") reject(Object.assign(new Error(m.message), m.code !== undefined ? { code: m.code } : {}));
       else if (m.type === "event") {
         localAudit?.write(m.event);
@@ -109,6 +115,7 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
   return Object.assign(emitter, {
     address,
     unixSocket: options.unixSocket,
+    caCertificate,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: async () => (await call({ type: "stats" })).stats!,
     update: async (network: NetworkPolicy, updateOptions: UpdateOptions = {}) =>

@@ -8,6 +8,8 @@ export interface ChildEnvInput {
   mode: NetworkMode;
   proxyUrl?: string;
   tmpdir: string;
+  /** TLS inspection: credential sources removed, placeholders and CA variables set (these win). */
+  inspection?: { remove: readonly string[]; set: Readonly<Record<string, string>> };
 }
 
 /**
@@ -16,7 +18,7 @@ export interface ChildEnvInput {
  * is in NO_PROXY because the proxy refuses loopback (SSRF) and the kernel
  * decides which local ports are reachable.
  */
-export function childEnv({ base, mode, proxyUrl, tmpdir }: ChildEnvInput): NodeJS.ProcessEnv {
+export function childEnv({ base, mode, proxyUrl, tmpdir, inspection }: ChildEnvInput): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const k of [...PROXY_VARS, ...NO_PROXY_VARS]) delete env[k];
   if (proxyUrl && (mode === "platform" || mode === "proxy")) {
@@ -29,5 +31,9 @@ export function childEnv({ base, mode, proxyUrl, tmpdir }: ChildEnvInput): NodeJ
   env.TMP = tmpdir;
   env.TEMP = tmpdir;
   env.CORDON_SANDBOX = "1";
+  if (inspection) {
+    for (const k of inspection.remove) delete env[k];
+    Object.assign(env, inspection.set);
+  }
   return env;
 }

@@ -9,10 +9,19 @@ export interface DeniedHost {
   address?: string;
 }
 
+export interface RuleCount {
+  /** "api.example.com http allow GET /repos/**" */
+  rule: string;
+  allowed: number;
+  denied: number;
+}
+
 export interface DecisionSummary {
   allowed: number;
   denied: number;
   deniedHosts: DeniedHost[];
+  /** Requests to inspected hosts, per http rule (absent when no host is inspected). */
+  byRule?: RuleCount[];
 }
 
 /** Counts proxy decisions and groups refusals by (host, port, reason) for the after-run summary. */
@@ -20,8 +29,15 @@ export class DecisionLog {
   private allowed = 0;
   private denied = 0;
   private readonly byKey = new Map<string, DeniedHost>();
+  private readonly byRule = new Map<string, RuleCount>();
 
   add(e: DecisionEvent): void {
+    // Decrypted requests carry a path: count them per rule as well.
+    if (e.path !== undefined && e.rule !== undefined && (this.byRule.has(e.rule) || this.byRule.size < 1000)) {
+      const count = this.byRule.get(e.rule) ?? { rule: e.rule, allowed: 0, denied: 0 };
+      count[e.decision === "allow" ? "allowed" : "denied"]++;
+      this.byRule.set(e.rule, count);
+    }
     if (e.decision === "allow") {
       this.allowed++;
       return;
@@ -36,6 +52,7 @@ export class DecisionLog {
 
   summary(): DecisionSummary {
     const deniedHosts = [...this.byKey.values()].sort((a, b) => b.count - a.count || a.host.localeCompare(b.host));
-    return { allowed: this.allowed, denied: this.denied, deniedHosts };
+    const byRule = [...this.byRule.values()].sort((a, b) => a.rule.localeCompare(b.rule));
+    return { allowed: this.allowed, denied: this.denied, deniedHosts, ...(byRule.length > 0 && { byRule }) };
   }
 }

@@ -22,6 +22,7 @@ import { launch, launchSync, type LaunchFailure, type LaunchOptions, type StdioE
 import { loadPolicy, type PolicySource } from "./load-policy.js";
 import { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
 import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
+import { prepareInspection, writeCaFiles } from "./inspection.js";
 
 type KernelFds = Pick<LaunchOptions, "rulesetFd" | "seccompFd">;
 
@@ -66,6 +67,11 @@ export interface SandboxOptions extends PolicySource {
    * environment variable, the per-user configuration), never from a policy file in the project.
    */
   networkFence?: NetworkFence;
+  /**
+   * Inspected hosts: PEM certificates the proxy trusts for their upstream servers besides the
+   * system store (a private CA). Blind tunnels are never affected: their TLS is the command's.
+   */
+  upstreamCa?: string[];
 }
 
 export type NetworkFence = NonNullable<KernelFacts["networkFence"]>;
@@ -134,6 +140,8 @@ export class Sandbox extends EventEmitter {
     readonly notes: readonly string[],
     private readonly relay: RelaySocket | null,
     private readonly networkFence: NetworkFence | undefined,
+    private readonly inspectionEnv: { remove: readonly string[]; set: Readonly<Record<string, string>> } | undefined,
+    private readonly inspectedKey: string,
   ) {
     super();
     proxy?.onDecision((e) => {
@@ -154,6 +162,17 @@ export class Sandbox extends EventEmitter {
       const upstream = options.upstreamProxy ?? outer?.url;
       if (outer) notes.push(`inside a cordon sandbox: this proxy listens on ${NESTED_PROXY_HOST}:${outer.port} and connects through the outer sandbox's proxy`);
       let effective = policy;
+      const baseEnv = options.env ?? process.env;
+      const inspection = prepareInspection(policy, baseEnv);
+      if (inspection && inspection.errors.length > 0) throw new SandboxRefusedError(inspection.errors);
+      let credentialsBlocked: string | undefined;
+      if (inspection?.hosts.some((h) => h.credentials)) {
+        // Outside a Landlock domain the command could read cordon's memory and environment.
+        if (!negotiateHere(policy, options.networkFence).plan.landlock) {
+          credentialsBlocked = "credentials are not injected: the command does not run under a Landlock domain, so it could read them from cordon's memory";
+          notes.push(credentialsBlocked);
+        }
+      }
       // The relay's unix socket exists whenever namespace isolation may apply; negotiation decides.
       if (policy.network.mode === "platform" && policy.network.isolation !== "landlock" && probeNamespaces().available) {
         relay = createRelaySocket(policy);
@@ -169,6 +188,13 @@ export class Sandbox extends EventEmitter {
           // address (port rules are address-blind): listen on that port, on another loopback address.
           ...(outer ? { listenHost: NESTED_PROXY_HOST, portOverride: outer.port } : {}),
           ...(relay ? { unixSocket: relay.path } : {}),
+          ...(inspection && {
+            inspect: {
+              hosts: inspection.hosts,
+              ...(options.upstreamCa && { upstreamCa: options.upstreamCa }),
+              ...(credentialsBlocked !== undefined && { credentialsBlocked }),
+            },
+          }),
         });
         proxy = started.proxy;
         if (started.note) notes.push(started.note);
@@ -176,7 +202,11 @@ export class Sandbox extends EventEmitter {
       }
       const n = negotiateHere(effective, options.networkFence);
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
-      return new Sandbox(negotiated(effective, n), cwd, tmpdir, options.env ?? process.env, proxy, notes, relay, options.networkFence);
+      let inspectionEnv: { remove: string[]; set: Record<string, string> } | undefined;
+      if (inspection && proxy?.caCertificate) {
+        inspectionEnv = { remove: inspection.removeEnv, set: { ...(await writeCaFiles(tmpdir, proxy.caCertificate)), ...inspection.placeholders } };
+      }
+      return new Sandbox(negotiated(effective, n), cwd, tmpdir, baseEnv, proxy, notes, relay, options.networkFence, inspectionEnv, inspectedKey(policy));
     } catch (e) {
       await proxy?.close().catch(() => {});
       relay?.remove();
@@ -317,6 +347,7 @@ export class Sandbox extends EventEmitter {
         mode: this.current.policy.network.mode,
         ...(this.proxy ? { proxyUrl: this.proxy.url } : {}),
         tmpdir: this.tmpdir,
+        ...(this.inspectionEnv && { inspection: this.inspectionEnv }),
       }),
       stdio,
       ...fds,
@@ -341,6 +372,9 @@ export class Sandbox extends EventEmitter {
       throw new Error(`update cannot change the network mode (${this.current.policy.network.mode} → ${next.network.mode}); create a new sandbox`);
     }
     const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: this.proxy.port } } : next;
+    if (inspectedKey(next) !== this.inspectedKey) {
+      throw new Error("update cannot change http rules or credentials (the proxy's inspection is fixed at creation); create a new sandbox");
+    }
     const n = negotiateHere(effective, this.networkFence);
     if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
     if (n.plan.isolation?.network === "namespace" && next.network.mode === "platform" && !this.relay) {
@@ -377,6 +411,11 @@ interface Negotiated {
 }
 
 const NESTED_PROXY_HOST = "127.0.0.2";
+
+/** The inspected entries of a policy, for comparing two policies (no secret in it: names only). */
+function inspectedKey(policy: ResolvedPolicy): string {
+  return JSON.stringify(policy.network.allow.filter((r) => r.http !== undefined || r.credentials !== undefined));
+}
 
 /** Inside another cordon sandbox, its proxy is the only way out: chain to it. */
 function outerCordonProxy(env: NodeJS.ProcessEnv): { url: string; port: number } | undefined {

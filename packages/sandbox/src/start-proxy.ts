@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
-import { createProxy, startProxyWorker, type DecisionEvent } from "@cordon/proxy";
+import { createProxy, startProxyWorker, type DecisionEvent, type InspectOptions } from "@cordon/proxy";
 import type { NetworkPolicy } from "@cordon/policy";
 import { nativeRelayWanted, tunnelRelay, tunnelRelayModule } from "./native-relay.js";
 
@@ -8,6 +8,8 @@ import { nativeRelayWanted, tunnelRelay, tunnelRelayModule } from "./native-rela
 export interface SandboxProxy {
   readonly port: number;
   readonly url: string;
+  /** The run's CA certificate when some host is inspected. */
+  readonly caCertificate: string | undefined;
   onDecision(fn: (e: DecisionEvent) => void): void;
   update(network: NetworkPolicy): Promise<void>;
   close(): Promise<void>;
@@ -28,6 +30,8 @@ export interface StartProxyOptions {
   portOverride?: number;
   /** Also listen on this unix socket (the namespace relay's destination). */
   unixSocket?: string;
+  /** TLS inspection (hosts with http rules or credentials). */
+  inspect?: InspectOptions;
 }
 
 /**
@@ -58,6 +62,7 @@ async function start(o: StartProxyOptions, token: string, port: number): Promise
     ...(o.hosts ? { hosts: o.hosts } : {}),
     ...(o.upstreamProxy ? { upstreamProxy: o.upstreamProxy } : {}),
     ...(o.unixSocket !== undefined ? { unixSocket: o.unixSocket } : {}),
+    ...(o.inspect ? { inspect: o.inspect } : {}),
   };
   // Tunnels go through the zero-copy native relay; a worker loads it itself (by module URL).
   const native = nativeRelayWanted();
@@ -68,6 +73,7 @@ async function start(o: StartProxyOptions, token: string, port: number): Promise
   return {
     port: p.address.port,
     url: p.url(token),
+    caCertificate: p.caCertificate,
     onDecision: (fn) => void p.on("decision", fn),
     update: async (network) => void (await p.update(network)),
     close: () => p.close(),

@@ -2,6 +2,7 @@ import type { CommandModule } from "yargs";
 import { negotiate, policyPaths } from "@cordon/policy";
 import { loadPolicy, probeKernel, createPrivateTmpdir, removePrivateTmpdir } from "@cordon/sandbox";
 import { formatReport } from "../report/format.js";
+import { formatInspection, inspectedHosts } from "../report/inspection.js";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
 import { NETWORK_FENCE_OPTION, networkFenceFrom } from "./network-fence-option.js";
 
@@ -31,9 +32,10 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       if (argv.abi !== undefined) facts.landlock = { abi: argv.abi, errata: facts.landlock.errata };
       const n = negotiate(policy, facts);
       if (argv.json) {
-        process.stdout.write(`${JSON.stringify({ decision: n.decision, report: n.report, plan: n.plan }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ decision: n.decision, report: n.report, plan: n.plan, inspection: inspectedHosts(policy) }, null, 2)}\n`);
       } else {
         process.stdout.write(`${formatReport(n.report)}\n`);
+        for (const line of formatInspection(policy, n.plan.landlock !== null)) process.stdout.write(`${line}\n`);
         if (!n.decision.run) process.stdout.write(`\nwould refuse to run:\n${n.decision.errors.map((e) => `  - ${e}`).join("\n")}\n`);
       }
       process.exitCode = n.decision.run ? 0 : 3;

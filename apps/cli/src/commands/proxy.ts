@@ -27,6 +27,11 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
     } finally {
       removePrivateTmpdir(tmpdir);
     }
+    // The proxy alone has no sandbox to hand its CA to, nor a Landlock domain to keep secrets in.
+    const inspected = policy.network.allow.filter((r) => r.http !== undefined || r.credentials !== undefined);
+    if (inspected.length > 0) {
+      throw new Error(`${inspected.map((r) => r.host).join(", ")}: http rules and credentials need \`cordon run\` (the proxy alone does not inspect TLS)`);
+    }
     // The audit log is the point of this command: once its reader is gone (EPIPE) or
     // the write fails, stop with an error instead of serving requests nobody records.
     // (Prepended: the CLI's own handler treats EPIPE on stdout as a quiet exit 0.)

@@ -31,6 +31,7 @@ export function formatNetworkSummary(s: DecisionSummary): string[] {
     lines.push(`cordon:   denied ${d.host}:${d.port} (${d.reason})${d.count > 1 ? ` ×${d.count}` : ""}`);
   }
   if (s.deniedHosts.length > 20) lines.push(`cordon:   … and ${s.deniedHosts.length - 20} more`);
+  for (const r of s.byRule ?? []) lines.push(`cordon:   requests ${r.rule}: ${r.allowed} allowed, ${r.denied} denied`);
   const hosts = [...new Set(s.deniedHosts.filter((d) => d.reason === "host-not-allowed").map((d) => `${d.host}:${d.port}`))];
   if (hosts.length > 0) lines.push(`cordon:   to allow: ${hosts.slice(0, 5).map((h) => `--allow-host ${h}`).join(" ")}`);
   const guarded = s.deniedHosts.filter((d) => d.reason === "resolves-to-blocked-address" && d.address);

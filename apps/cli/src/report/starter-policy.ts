@@ -17,6 +17,10 @@ network:
   mode: platform             # platform | proxy | none | unrestricted
   proxyPort: 3128            # 0 = any free port
   allow: []                  # e.g. [registry.npmjs.org, "*.github.com:443"]
+  # A host with http rules or credentials has its TLS inspected; the token never enters the sandbox:
+  #   - host: api.github.com
+  #     http: { allow: ["GET /repos/**"], deny: ["* /repos/*/*/actions/**"] }
+  #     credentials: [{ env: GITHUB_TOKEN, header: Authorization, prefix: "Bearer " }]
   deny: []
   localhostPorts: []         # local dev servers reachable directly, e.g. [5173]
   bindPorts: []              # TCP ports the command may listen on (empty: not restricted)

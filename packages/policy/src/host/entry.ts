@@ -1,5 +1,7 @@
 import type { HostRule } from "../model.js";
 import { compileHostPattern, parseCidr } from "./pattern.js";
+import { checkCredential } from "../http/credentials.js";
+import { parseHttpRule } from "../http/rules.js";
 
 export type EntryResult = { ok: true; rule: HostRule } | { ok: false; reason: string; hint?: string };
 
@@ -56,7 +58,7 @@ export function isPort(value: unknown): value is number {
 }
 
 /** Validate a rule object (host pattern, ports, allowedIps); returns the first problem found. */
-export function checkHostRule(rule: HostRule): { ok: true } | { ok: false; field: "host" | "ports" | "allowedIps"; index?: number; reason: string; hint?: string } {
+export function checkHostRule(rule: HostRule): { ok: true } | { ok: false; field: "host" | "ports" | "allowedIps" | "http.allow" | "http.deny" | "credentials"; index?: number; reason: string; hint?: string } {
   const pattern = compileHostPattern(rule.host);
   if (!pattern.ok) return { ok: false, field: "host", reason: pattern.reason, ...(pattern.hint ? { hint: pattern.hint } : {}) };
   if (rule.ports !== undefined) {
@@ -67,6 +69,16 @@ export function checkHostRule(rule: HostRule): { ok: true } | { ok: false; field
   for (const [index, cidr] of (rule.allowedIps ?? []).entries()) {
     const parsed = parseCidr(cidr);
     if (!parsed.ok) return { ok: false, field: "allowedIps", index, reason: parsed.reason };
+  }
+  for (const kind of ["allow", "deny"] as const) {
+    for (const [index, entry] of (rule.http?.[kind] ?? []).entries()) {
+      const parsed = parseHttpRule(entry);
+      if (!parsed.ok) return { ok: false, field: `http.${kind}`, index, reason: parsed.reason, ...(parsed.hint ? { hint: parsed.hint } : {}) };
+    }
+  }
+  for (const [index, credential] of (rule.credentials ?? []).entries()) {
+    const check = checkCredential(credential);
+    if (!check.ok) return { ok: false, field: "credentials", index, reason: check.field ? `${check.field}: ${check.reason}` : check.reason };
   }
   return { ok: true };
 }
