@@ -3,7 +3,7 @@ import { defineProject } from "vitest/config";
 export default defineProject({
   test: {
     name: "e2e",
-    include: ["test/**/*.test.ts", "escape/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "escape/**/*.test.ts", "workloads/**/*.test.ts"],
     testTimeout: 30_000,
     passWithNoTests: true,
   },
