@@ -26,7 +26,7 @@ beforeAll(async () => {
   proj = ws.write(join(ws.root, "proj"), {
     "fetch.mjs": "const r = await fetch(process.argv[2]); console.log('fetch', r.status, await r.text());\n",
     "get.cjs": "require('http').get(process.argv[2], (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => console.log('get', res.statusCode, b)); }).on('error', (e) => console.log('get', e.code));\n",
-    "urllib.py": "import sys, urllib.request\ntry:\n  print('urllib', urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())\nexcept Exception as e:\n  print('urllib', type(e).__name__, e)\n",
+    "fetch_url.py": "import sys, urllib.request\ntry:\n  print('urllib', urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())\nexcept Exception as e:\n  print('urllib', type(e).__name__, e)\n",
   });
   upstream = createHttp((_q, s) => s.end("upstream-ok"));
   port = await listen(upstream);
@@ -65,7 +65,7 @@ describe.each(ISOLATIONS)("an allowed host through the proxy (--isolation %s)", 
 
   it("curl and Python urllib reach it; a direct connection to the host's port is refused by the kernel", async () => {
     const r = await ws.run(
-      ["run", "--isolation", isolation, ...allow(), "--", "sh", "-c", `curl -sS http://api.test:${port}/; echo; python3 urllib.py http://api.test:${port}/; curl -sS --noproxy '*' http://127.0.0.1:${otherPort}/ || echo direct-refused`],
+      ["run", "--isolation", isolation, ...allow(), "--", "sh", "-c", `curl -sS http://api.test:${port}/; echo; python3 fetch_url.py http://api.test:${port}/; curl -sS --noproxy '*' http://127.0.0.1:${otherPort}/ || echo direct-refused`],
       { cwd: proj },
     );
     expect(r.stdout).toContain("upstream-ok\n");

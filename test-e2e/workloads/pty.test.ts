@@ -31,7 +31,7 @@ def read_until(token, limit=15):
 def send(b): os.write(fd, b)
 read_until(b"$ ")
 send(b"echo one-$((20+22))\\n"); read_until(b"one-42")
-send(b"sleep 30; echo slept\\n"); time.sleep(0.5)
+send(b"sleep 30; echo sl''ept\\n"); time.sleep(0.5)
 send(b"\\x03"); read_until(b"$ ")
 send(b"echo after-$((1+1))\\n"); read_until(b"after-2")
 send(b"exit 3\\n")
@@ -49,6 +49,7 @@ describe("an interactive shell under a pty", () => {
       encoding: "utf8",
       timeout: 30_000,
     });
+    expect(r.stderr).toBe("");
     expect(r.stdout).toContain("one-42");
     expect(r.stdout).toContain("after-2");
     expect(r.stdout).not.toContain("slept");

@@ -5,6 +5,7 @@
  *
  *   cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S]
  *                   [--seccomp-fd M] [--netns] [--netns-relay PORT:SOCKET]
+ *                   [--netns-local PORT:SOCKET]... [--netns-publish PORT:SOCKET]...
  *                   [--protect PATH]... [--pin DIR]... [--] CMD [ARGS...]
  *
  * Stages: status fd → override check → namespaces (netns.c, mounts.c) →
@@ -28,6 +29,9 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
 
 #include "landlock_abi.h"
 #include "mounts.h"
@@ -54,6 +58,13 @@ struct options {
   int netns;      /* a new network namespace with only loopback */
   int relay_port; /* 0: no relay; else listen on loopback:PORT inside the netns ... */
   const char *relay_socket; /* ... and relay each connection to this unix socket */
+  /* Local ports beside the proxy relay (they need it: platform mode). */
+  struct local_port {
+    int port;
+    const char *socket;
+    int publish; /* 0: loopback:PORT inside → socket (a host service); 1: socket → loopback:PORT inside */
+  } locals[CORDON_RELAY_MAX_PORTS];
+  int nlocals;
   int die_with_parent; /* SIGKILL the command when the launcher's parent exits */
   int drop_caps;       /* shed every capability before exec */
   const char **protect; /* paths made read-only in a new mount namespace */
@@ -115,7 +126,7 @@ static void usage(const char *why) {
   fprintf(stderr,
           "cordon-launcher: %s\n"
           "usage: cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S] [--seccomp-fd M] [--netns] "
-          "[--netns-relay PORT:SOCKET] [--protect PATH]... [--pin DIR]... [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]\n",
+          "[--netns-relay PORT:SOCKET] [--netns-local PORT:SOCKET]... [--netns-publish PORT:SOCKET]... [--protect PATH]... [--pin DIR]... [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]\n",
           why);
   exit(EXIT_USAGE);
 }
@@ -137,25 +148,46 @@ static unsigned long parse_number(const char *option, const char *text, unsigned
   return v;
 }
 
-/* PORT:SOCKET, SOCKET an absolute path that fits sockaddr_un. */
-static void parse_relay(const char *value, struct options *o) {
+/* PORT:SOCKET, SOCKET an absolute path that fits sockaddr_un: returns PORT, sets *socket. */
+static int parse_port_socket(const char *flag, const char *value, const char **socket) {
   char why[256];
   const char *colon = value ? strchr(value, ':') : NULL;
-  if (colon == NULL) usage("--netns-relay needs PORT:SOCKET_PATH");
+  if (colon == NULL) {
+    snprintf(why, sizeof why, "%s needs PORT:SOCKET_PATH", flag);
+    usage(why);
+  }
   char port[16];
   size_t len = (size_t)(colon - value);
-  if (len == 0 || len >= sizeof port) usage("--netns-relay: invalid port");
+  if (len == 0 || len >= sizeof port) {
+    snprintf(why, sizeof why, "%s: invalid port", flag);
+    usage(why);
+  }
   memcpy(port, value, len);
   port[len] = '\0';
-  o->relay_port = (int)parse_number("--netns-relay", port, 65535);
-  o->relay_socket = colon + 1;
-  if (o->relay_port == 0) usage("--netns-relay: the port must be 1..65535");
-  if (o->relay_socket[0] != '/' || strlen(o->relay_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-    snprintf(why, sizeof why, "--netns-relay: '%s' must be an absolute path shorter than %zu bytes", o->relay_socket,
+  int n = (int)parse_number(flag, port, 65535);
+  *socket = colon + 1;
+  if (n == 0) {
+    snprintf(why, sizeof why, "%s: the port must be 1..65535", flag);
+    usage(why);
+  }
+  if ((*socket)[0] != '/' || strlen(*socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+    snprintf(why, sizeof why, "%s: '%s' must be an absolute path shorter than %zu bytes", flag, *socket,
              sizeof(((struct sockaddr_un *)0)->sun_path));
     usage(why);
   }
+  return n;
+}
+
+static void parse_relay(const char *value, struct options *o) {
+  o->relay_port = parse_port_socket("--netns-relay", value, &o->relay_socket);
   o->netns = 1;
+}
+
+static void parse_local(const char *flag, const char *value, int publish, struct options *o) {
+  if (o->nlocals >= CORDON_RELAY_MAX_PORTS) usage("too many --netns-local/--netns-publish ports");
+  struct local_port *l = &o->locals[o->nlocals++];
+  l->port = parse_port_socket(flag, value, &l->socket);
+  l->publish = publish;
 }
 
 static void parse_args(int argc, char **argv, struct options *o) {
@@ -168,6 +200,7 @@ static void parse_args(int argc, char **argv, struct options *o) {
   o->drop_caps = 0;
   o->relay_port = 0;
   o->relay_socket = NULL;
+  o->nlocals = 0;
   o->protect = calloc((size_t)argc, sizeof *o->protect);
   o->nprotect = 0;
   o->pin = calloc((size_t)argc, sizeof *o->pin);
@@ -206,6 +239,10 @@ static void parse_args(int argc, char **argv, struct options *o) {
       o->seccomp_fd = (int)parse_number(a, value, INT_MAX);
     } else if (strcmp(a, "--netns-relay") == 0) {
       parse_relay(value, o);
+    } else if (strcmp(a, "--netns-local") == 0) {
+      parse_local(a, value, 0, o);
+    } else if (strcmp(a, "--netns-publish") == 0) {
+      parse_local(a, value, 1, o);
     } else if (strcmp(a, "--protect") == 0) {
       if (value == NULL || value[0] != '/') usage("--protect needs an absolute path");
       o->protect[o->nprotect++] = value;
@@ -280,6 +317,40 @@ static void stage_namespaces(const struct options *o, int listeners[2], int *nli
 }
 
 /*
+ * The local ports' listeners, still inside the new network namespace and before the fork (so they
+ * exist before the command runs): a loopback port inside whose connections go to cordon's unix
+ * socket for that host port, or a unix socket cordon connects to from the host whose connections
+ * go to the loopback port inside.
+ */
+static int cordon_relay_local_ports(struct cordon_relay *relay, const struct local_port *locals, int n, char *why, size_t cap) {
+  for (int i = 0; i < n; i++) {
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    strncpy(un.sun_path, locals[i].socket, sizeof un.sun_path - 1);
+    socklen_t un_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(un.sun_path) + 1);
+    if (!locals[i].publish) {
+      int fds[2], count = 0;
+      int err = cordon_listen_loopback(locals[i].port, fds, &count, why, cap);
+      if (err != 0) return err;
+      for (int k = 0; k < count; k++) {
+        if (cordon_relay_add(relay, fds[k], (const struct sockaddr *)&un, un_len) != 0) return snprintf(why, cap, "relay: too many ports"), ENOSPC;
+      }
+      continue;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    unlink(un.sun_path); /* a previous command of the same sandbox published it */
+    if (fd < 0 || bind(fd, (const struct sockaddr *)&un, un_len) != 0 || listen(fd, 128) != 0) {
+      int err = errno;
+      snprintf(why, cap, "listening on %s for published port %d: %s", un.sun_path, locals[i].port, strerror(err));
+      return err;
+    }
+    struct sockaddr_in inside = {.sin_family = AF_INET, .sin_port = htons((uint16_t)locals[i].port)};
+    inside.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (cordon_relay_add(relay, fd, (const struct sockaddr *)&inside, sizeof inside) != 0) return snprintf(why, cap, "relay: too many ports"), ENOSPC;
+  }
+  return 0;
+}
+
+/*
  * With a relay the launcher forks: the child returns and goes on to exec the
  * command; the parent keeps only the listeners and never returns.
  */
@@ -291,6 +362,8 @@ static void stage_supervise(const struct options *o, pid_t parent, const int lis
   if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
   struct cordon_relay *relay = cordon_relay_new(listeners, nlisteners, o->relay_socket);
   if (relay == NULL) fail(EXIT_SETUP, "supervise", ENOMEM, "relay: out of memory");
+  err = cordon_relay_local_ports(relay, o->locals, o->nlocals, why, sizeof why);
+  if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
   pid_t supervisor = getpid();
   pid_t child = fork();
   if (child < 0) {

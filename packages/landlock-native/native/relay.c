@@ -17,18 +17,22 @@
 #define MAX_PAIRS 4096
 
 struct pair {
-  int fd[2]; /* 0: the command's connection, 1: the proxy's unix socket */
+  int fd[2]; /* 0: the accepted connection, 1: its target */
   /* Direction d carries bytes read from fd[d] and written to fd[1 - d]. */
   char buf[2][BUF_SIZE];
   size_t off[2], len[2];
   int eof[2], shut[2];
 };
 
+/* The proxy's two listeners, then up to two per local port (see cordon_relay_add). */
+#define MAX_LISTENERS (2 + 2 * CORDON_RELAY_MAX_PORTS)
+
 struct cordon_relay {
-  int listeners[2];
+  int listeners[MAX_LISTENERS];
   int nlisteners;
-  struct sockaddr_un target;
-  socklen_t target_len;
+  /* targets[i]: where connections accepted on listeners[i] go. */
+  struct sockaddr_storage targets[MAX_LISTENERS];
+  socklen_t target_lens[MAX_LISTENERS];
   struct pair **pairs;
   int npairs, cap;
   struct pollfd *set;
@@ -38,11 +42,19 @@ struct cordon_relay {
 struct cordon_relay *cordon_relay_new(const int *listeners, int count, const char *socket_path) {
   struct cordon_relay *r = calloc(1, sizeof *r);
   if (r == NULL) return NULL;
-  for (int i = 0; i < count && i < 2; i++) r->listeners[r->nlisteners++] = listeners[i];
-  r->target.sun_family = AF_UNIX;
-  strncpy(r->target.sun_path, socket_path, sizeof r->target.sun_path - 1);
-  r->target_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(r->target.sun_path) + 1);
+  struct sockaddr_un target = {.sun_family = AF_UNIX};
+  strncpy(target.sun_path, socket_path, sizeof target.sun_path - 1);
+  socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(target.sun_path) + 1);
+  for (int i = 0; i < count && i < 2; i++) cordon_relay_add(r, listeners[i], (const struct sockaddr *)&target, len);
   return r;
+}
+
+int cordon_relay_add(struct cordon_relay *r, int listener, const struct sockaddr *target, socklen_t len) {
+  if (r->nlisteners >= MAX_LISTENERS || len > sizeof r->targets[0]) return -1;
+  memcpy(&r->targets[r->nlisteners], target, len);
+  r->target_lens[r->nlisteners] = len;
+  r->listeners[r->nlisteners++] = listener;
+  return 0;
 }
 
 static void close_pair(struct cordon_relay *r, int i) {
@@ -53,12 +65,15 @@ static void close_pair(struct cordon_relay *r, int i) {
   r->pairs[i] = r->pairs[--r->npairs];
 }
 
-/* The unix socket is local and served by the proxy's accept loop: a blocking connect is brief. */
-static int connect_target(const struct cordon_relay *r) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+/*
+ * Every target is local (a unix socket served by cordon, or a loopback port inside the
+ * namespace, which answers or refuses at once): a blocking connect is brief.
+ */
+static int connect_target(const struct cordon_relay *r, int i) {
+  int fd = socket(r->targets[i].ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   int rc;
-  do rc = connect(fd, (const struct sockaddr *)&r->target, r->target_len);
+  do rc = connect(fd, (const struct sockaddr *)&r->targets[i], r->target_lens[i]);
   while (rc != 0 && errno == EINTR);
   if (rc != 0 || fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
     close(fd);
@@ -67,7 +82,8 @@ static int connect_target(const struct cordon_relay *r) {
   return fd;
 }
 
-static void accept_all(struct cordon_relay *r, int listener) {
+static void accept_all(struct cordon_relay *r, int index) {
+  int listener = r->listeners[index];
   for (;;) {
     int client = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (client < 0) return; /* EAGAIN, or a transient error: poll tells us when to retry */
@@ -75,7 +91,7 @@ static void accept_all(struct cordon_relay *r, int listener) {
       close(client);
       continue;
     }
-    int upstream = connect_target(r);
+    int upstream = connect_target(r, index);
     struct pair *p = upstream < 0 ? NULL : calloc(1, sizeof *p);
     if (r->npairs == r->cap) {
       int cap = r->cap ? r->cap * 2 : 16;
@@ -165,7 +181,7 @@ struct pollfd *cordon_relay_poll_set(struct cordon_relay *r, int first, int *n) 
 void cordon_relay_step(struct cordon_relay *r, const struct pollfd *set, int n) {
   int k = 1;
   for (int i = 0; i < r->nlisteners && k < n; i++, k++) {
-    if (set[k].revents) accept_all(r, r->listeners[i]);
+    if (set[k].revents) accept_all(r, i);
   }
   /* Pairs added by accept_all sit past the end of this poll set; they are polled next round. */
   int polled = (n - k) / 2;

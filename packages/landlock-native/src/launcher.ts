@@ -48,6 +48,12 @@ export interface LauncherOptions {
    * connection to the unix socket at socketPath. The launcher then forks and stays as supervisor.
    */
   netnsRelay?: { port: number; socketPath: string };
+  /**
+   * Local ports beside netnsRelay (which they need): publish false listens on 127.0.0.1:port inside
+   * and relays to the unix socket at socketPath (where the caller reaches the host's port); publish
+   * true listens on socketPath and relays to 127.0.0.1:port inside (a server the command runs).
+   */
+  netnsLocalPorts?: readonly { port: number; socketPath: string; publish: boolean }[];
   /** Existing absolute paths bind-mounted read-only onto themselves in a new mount namespace. */
   protect?: readonly string[];
   /** Existing directories bind-mounted onto themselves (still writable) so they cannot be renamed or removed. */
@@ -73,7 +79,7 @@ function bad(hint: string): LandlockError {
 
 /** The launcher's argv (without the launcher itself) for the given options. */
 export function launcherArgs(options: LauncherOptions): string[] {
-  const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, protect = [], pin = [], dieWithParent, dropCapabilities, command, args = [] } = options;
+  const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, netnsLocalPorts = [], protect = [], pin = [], dieWithParent, dropCapabilities, command, args = [] } = options;
   checkInt(rulesetFd, "rulesetFd", 0);
   checkInt(restrictFlags, "restrictFlags", 0);
   checkInt(statusFd, "statusFd", 3);
@@ -94,7 +100,15 @@ export function launcherArgs(options: LauncherOptions): string[] {
       throw bad(`netnsRelay.socketPath must be an absolute path shorter than 108 bytes, got ${JSON.stringify(socketPath)}`);
     }
     argv.push("--netns-relay", `${port}:${socketPath}`);
-  } else if (netns) argv.push("--netns");
+    for (const l of netnsLocalPorts) {
+      if (!Number.isInteger(l.port) || l.port < 1 || l.port > 65535) throw bad(`netnsLocalPorts port must be an integer 1-65535, got ${String(l.port)}`);
+      if (typeof l.socketPath !== "string" || !l.socketPath.startsWith("/") || Buffer.byteLength(l.socketPath) >= 108 || l.socketPath.includes("\0")) {
+        throw bad(`netnsLocalPorts socketPath must be an absolute path shorter than 108 bytes, got ${JSON.stringify(l.socketPath)}`);
+      }
+      argv.push(l.publish ? "--netns-publish" : "--netns-local", `${l.port}:${l.socketPath}`);
+    }
+  } else if (netnsLocalPorts.length > 0) throw bad("netnsLocalPorts needs netnsRelay");
+  else if (netns) argv.push("--netns");
   if (dieWithParent) argv.push("--die-with-parent");
   if (dropCapabilities) argv.push("--drop-caps");
   for (const path of pin) {

@@ -29,11 +29,9 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
   if (net.mode !== "platform" && net.mode !== "none") {
     out.plan.why = `network.mode ${net.mode} has no network fence`;
   } else {
+    // Local ports are relayed by the launcher in platform mode; mode none has no relay.
     const conflicts: string[] = [];
-    if (net.mode === "platform" && net.localhostPorts.length > 0) {
-      conflicts.push(`network.localhostPorts (${net.localhostPorts.join(", ")}) are host services a network namespace cannot reach`);
-    }
-    if (net.bindPorts.length > 0) conflicts.push(`network.bindPorts (${net.bindPorts.join(", ")}) would listen inside the namespace, unreachable from the host`);
+    if (net.mode === "none" && net.bindPorts.length > 0) conflicts.push(`network.bindPorts (${net.bindPorts.join(", ")}) would listen inside the namespace, unreachable from the host (network.mode none has no relay)`);
     if (net.isolation === "landlock") {
       out.plan.why = "network.isolation: landlock";
     } else if (conflicts.length > 0) {

@@ -118,7 +118,8 @@ export interface ResolvedPath {
 export interface ResolvedPolicy extends Policy {
   filesystem: FilesystemPolicy & { paths: ResolvedPath[]; protected: string[] };
   network: NetworkPolicy & { isolation: Isolation; allowUnixSockets: boolean };
-  facts: { cwd: string; home: string; tmpdir: string };
+  /** project: the project root when it is not the cwd (a repository or workspace root above it). */
+  facts: { cwd: string; home: string; tmpdir: string; project?: string };
 }
 
 /** The CLI's inline flags (`--allow-host`, `--ro`, ...). */
@@ -133,4 +134,8 @@ export interface InlineOptions {
   compat?: Compat;
   isolation?: Isolation;
   allowUnixSockets?: boolean;
+  /** `--allow-localhost PORT`: services on the host's loopback the command may reach. */
+  localhostPorts?: number[];
+  /** `--publish PORT`: ports the command may listen on, reached from the host's loopback. */
+  bindPorts?: number[];
 }

@@ -35,6 +35,10 @@ export interface ResolveFacts {
   home: string;
   /** The private TMPDIR the CLI created for this run. */
   tmpdir: string;
+  /** The project root the sandbox found (repository or workspace root); default: cwd. */
+  project?: string;
+  /** cordon's own files the command must read (the Node proxy preload and what it loads). */
+  runtime?: string[];
 }
 
 export type ResolveResult = { ok: true; policy: ResolvedPolicy } | { ok: false; errors: PolicyError[] };
@@ -53,8 +57,12 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       errors.push(new PolicyError(`facts.${key}`, `expected an absolute path, got ${JSON.stringify(facts[key])}`));
     }
   }
+  for (const p of [facts.project, ...(facts.runtime ?? [])]) {
+    if (p !== undefined && (typeof p !== "string" || !p.startsWith("/"))) errors.push(new PolicyError("facts.project", `expected an absolute path, got ${JSON.stringify(p)}`));
+  }
   if (errors.length > 0) return { ok: false, errors };
   const where = { cwd: normalizeAbsolute(facts.cwd), home: normalizeAbsolute(facts.home), tmpdir: normalizeAbsolute(facts.tmpdir) };
+  const project = facts.project ? normalizeAbsolute(facts.project) : where.cwd;
 
   const defaults = defaultPolicy();
   const paths = new PathSet();
@@ -144,7 +152,9 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   ] as const) {
     for (const value of values ?? []) {
       const entry = flag === "--allow-host" ? parseAllowFlag(value) : parseHostEntry(value);
-      if (!entry.ok) errors.push(new PolicyError(flag, `${JSON.stringify(value)}: ${entry.reason}`, entry.hint ? { hint: entry.hint } : {}));
+      const local = entry.ok && flag === "--allow-host" ? loopbackHint(entry.rule) : undefined;
+      if (local) errors.push(new PolicyError(flag, `${JSON.stringify(value)}: this machine's loopback is never reached through the proxy`, { hint: local }));
+      else if (!entry.ok) errors.push(new PolicyError(flag, `${JSON.stringify(value)}: ${entry.reason}`, entry.hint ? { hint: entry.hint } : {}));
       else into.push(entry.rule);
     }
   }
@@ -154,6 +164,12 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       const check = checkPathSyntax(value, access === "readWrite");
       if (!check.ok) errors.push(new PolicyError(flag, `${JSON.stringify(value)}: ${check.reason}`, check.hint ? { hint: check.hint } : {}));
       else paths.add(expandPath(value, where), access, access, flag, false, flag);
+    }
+  }
+  for (const [flag, values, into] of [["--allow-localhost", inline.localhostPorts, localhostPorts], ["--publish", inline.bindPorts, bindPorts]] as const) {
+    for (const port of values ?? []) {
+      if (Number.isInteger(port) && port >= 1 && port <= 65535) into.add(port);
+      else errors.push(new PolicyError(flag, `expected a port 1-65535, got ${Number.isNaN(port) ? "something that is not a number" : JSON.stringify(port)}`));
     }
   }
   if (inline.network !== undefined) {
@@ -175,8 +191,14 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     else compat = inline.compat;
   }
 
-  if (includeWorkdir) paths.add(where.cwd, "readWrite", "workdir", "workdir", false, "workdir");
-  paths.add(where.tmpdir, "readWrite", "tmpdir", "tmpdir", false, "tmpdir");
+  // The project (not just the cwd) is writable AND executable, and so is the private TMPDIR: running
+  // a program from them adds nothing interpreters and ld.so would not run anyway (protected paths
+  // such as .git/hooks stay read-only through the mount namespace).
+  for (const access of ["readWrite", "exec"] as const) {
+    if (includeWorkdir) paths.add(project, access, "workdir", "workdir", false, "workdir");
+    paths.add(where.tmpdir, access, "tmpdir", "tmpdir", false, "tmpdir");
+  }
+  for (const p of facts.runtime ?? []) paths.add(normalizeAbsolute(p), "readOnly", "default", "cordon runtime", true);
 
   // After expansion, refuse writable roots that would expose everything: / and the home directory itself.
   for (const entry of paths.entries()) {
@@ -213,7 +235,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       allowUnixSockets,
     },
     scopes,
-    facts: where,
+    facts: project === where.cwd ? where : { ...where, project },
   };
   if (applied.size > 0) policy.extends = [...applied];
   return { ok: true, policy };
@@ -262,6 +284,15 @@ function dedupeRules(rules: HostRule[]): HostRule[] {
     if (!seen.has(key)) seen.set(key, rule);
   }
   return [...seen.values()];
+}
+
+/** `--allow-host 127.0.0.1:8000` means a local service: the flag that reaches one. */
+function loopbackHint(rule: HostRule): string | undefined {
+  if (rule.allowedIps || !/^(localhost|127(\.\d+){3}|::1|\[::1\])$/i.test(rule.host)) return undefined;
+  const ports = rule.ports ?? [];
+  return ports.length > 0
+    ? `to reach a service on this machine: ${ports.map((p) => `--allow-localhost ${p}`).join(" ")}; for a server the command starts: --publish PORT`
+    : "to reach a service on this machine: --allow-localhost PORT; for a server the command starts: --publish PORT";
 }
 
 /**

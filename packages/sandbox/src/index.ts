@@ -24,7 +24,10 @@ export { EXIT_TIMEOUT, EXIT_LAUNCH_FAILED } from "./exit-status.js";
 // The policy model, for building policies in code (see @cordon/policy for the format).
 export { defaultPolicy, type Policy, type InlineOptions, type EnforcementReport } from "@cordon/policy";
 // Building blocks the cordon command uses beside createSandbox (explain, doctor, proxy).
-export { loadPolicy } from "./load-policy.js";
+export { loadPolicy, projectOf } from "./load-policy.js";
+export { findProjectRoot, type ProjectRoot } from "./project-root.js";
+export { isSecretEnvName, withoutSecrets } from "./secret-env.js";
+export { CACHE_VARS } from "./child-env.js";
 export { probeKernel } from "./kernel-facts.js";
 export { probeNamespaces } from "./isolation.js";
 export { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";

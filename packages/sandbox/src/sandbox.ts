@@ -19,23 +19,28 @@ import { EXIT_LAUNCH_FAILED, EXIT_TIMEOUT, exitStatus } from "./exit-status.js";
 import { probeKernel } from "./kernel-facts.js";
 import { createRelaySocket, probeNamespaces, type RelaySocket } from "./isolation.js";
 import { launch, launchSync, type LaunchFailure, type LaunchOptions, type StdioEntry } from "./launch.js";
-import { loadPolicy, type PolicySource } from "./load-policy.js";
+import { loadPolicy, projectOf, type PolicySource } from "./load-policy.js";
+import { nodePreload } from "./node-preload.js";
+import type { ProjectRoot } from "./project-root.js";
+import { withoutSecrets } from "./secret-env.js";
 import { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
 import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
 import { prepareInspection, writeCaFiles } from "./inspection.js";
+import { startLocalPortRelays, type LocalPortRelays } from "./local-ports.js";
 
 type KernelFds = Pick<LaunchOptions, "rulesetFd" | "seccompFd">;
 
 /** The namespace part of a launch, from the plan. */
-function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null): Pick<LaunchOptions, "netns" | "netnsRelay" | "protect" | "pin"> {
+function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null, locals: LocalPortRelays | null): Pick<LaunchOptions, "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin"> {
   const iso = plan.isolation;
   if (!iso) return {};
-  const out: Pick<LaunchOptions, "netns" | "netnsRelay" | "protect" | "pin"> = {};
+  const out: Pick<LaunchOptions, "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin"> = {};
   if (iso.network === "namespace") {
     if (plan.network.mode === "platform") {
       // negotiate() only plans this when the relay socket exists (see Sandbox.create).
       if (!proxy || !relay) throw new Error("namespace isolation needs the proxy's unix socket");
       out.netnsRelay = { port: proxy.port, socketPath: relay.path };
+      if (locals && locals.launcher.length > 0) out.netnsLocalPorts = locals.launcher;
     } else out.netns = true;
   }
   if (iso.protect.length > 0) out.protect = iso.protect;
@@ -72,6 +77,11 @@ export interface SandboxOptions extends PolicySource {
    * system store (a private CA). Blind tunnels are never affected: their TLS is the command's.
    */
   upstreamCa?: string[];
+  /**
+   * Inherited variables that look like secrets (AWS_*, *_TOKEN, *_API_KEY, ...: isSecretEnvName)
+   * are not passed unless named here ("*": all). Per-command SpawnOptions.env is always passed.
+   */
+  passEnv?: string[];
 }
 
 export type NetworkFence = NonNullable<KernelFacts["networkFence"]>;
@@ -142,6 +152,11 @@ export class Sandbox extends EventEmitter {
     private readonly networkFence: NetworkFence | undefined,
     private readonly inspectionEnv: { remove: readonly string[]; set: Readonly<Record<string, string>> } | undefined,
     private readonly inspectedKey: string,
+    /** The project directory (writable and executable) and why it is that one. */
+    readonly project: ProjectRoot,
+    /** Inherited variables not passed because they look like secrets (names only). */
+    readonly withheldEnv: readonly string[],
+    private readonly locals: LocalPortRelays | null,
   ) {
     super();
     proxy?.onDecision((e) => {
@@ -155,6 +170,7 @@ export class Sandbox extends EventEmitter {
     const tmpdir = createPrivateTmpdir();
     let proxy: SandboxProxy | null = null;
     let relay: RelaySocket | null = null;
+    let locals: LocalPortRelays | null = null;
     try {
       const policy = loadPolicy(options, { cwd, tmpdir });
       const notes: string[] = [];
@@ -206,8 +222,16 @@ export class Sandbox extends EventEmitter {
       if (inspection && proxy?.caCertificate) {
         inspectionEnv = { remove: inspection.removeEnv, set: { ...(await writeCaFiles(tmpdir, proxy.caCertificate)), ...inspection.placeholders } };
       }
-      return new Sandbox(negotiated(effective, n), cwd, tmpdir, baseEnv, proxy, notes, relay, options.networkFence, inspectionEnv, inspectedKey(policy));
+      // Credentials for inspection come from the caller's whole environment (above); the command's
+      // environment leaves out what looks like a secret.
+      const { env, withheld } = withoutSecrets(baseEnv, options.passEnv);
+      const net = effective.network;
+      if (relay && n.plan.isolation?.network === "namespace" && net.localhostPorts.length + net.bindPorts.length > 0) {
+        locals = await startLocalPortRelays(relay.path, net.localhostPorts, net.bindPorts);
+      }
+      return new Sandbox(negotiated(effective, n), cwd, tmpdir, env, proxy, notes, relay, options.networkFence, inspectionEnv, inspectedKey(policy), projectOf(options, cwd), withheld, locals);
     } catch (e) {
+      await locals?.close().catch(() => {});
       await proxy?.close().catch(() => {});
       relay?.remove();
       removePrivateTmpdir(tmpdir);
@@ -348,11 +372,13 @@ export class Sandbox extends EventEmitter {
         ...(this.proxy ? { proxyUrl: this.proxy.url } : {}),
         tmpdir: this.tmpdir,
         ...(this.inspectionEnv && { inspection: this.inspectionEnv }),
+        nodePreload: nodePreload(),
+        cacheDir: `${this.tmpdir}/cache`,
       }),
       stdio,
       ...fds,
       ...(this.current.plan.landlock?.restrictFlags ? { restrictFlags: this.current.plan.landlock.restrictFlags } : {}),
-      ...isolationOptions(this.current.plan, this.proxy, this.relay),
+      ...isolationOptions(this.current.plan, this.proxy, this.relay, this.locals),
     };
   }
 
@@ -396,6 +422,7 @@ export class Sandbox extends EventEmitter {
       }),
     );
     await Promise.all(waits);
+    await this.locals?.close().catch(() => {});
     await this.proxy?.close().catch(() => {});
     this.relay?.remove();
     removePrivateTmpdir(this.tmpdir);

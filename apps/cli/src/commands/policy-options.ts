@@ -15,6 +15,8 @@ export interface PolicyArgs {
   compat?: Compat;
   isolation?: Isolation;
   "allow-unix-sockets"?: boolean;
+  "allow-localhost"?: number[];
+  publish?: number[];
 }
 
 /** The options every policy-taking command shares (run, explain, proxy). */
@@ -23,6 +25,8 @@ export const POLICY_OPTIONS = {
   preset: { type: "string", array: true, describe: "Add a named preset (node, python, git, go, rust)" },
   "allow-host": { type: "string", array: true, describe: "Allow a host through the proxy: HOST[:PORT], *.example.com, **.example.com; HOST=CIDR,... also lets it resolve into those private addresses" },
   "deny-host": { type: "string", array: true, describe: "Deny a host (wins over any allow)" },
+  "allow-localhost": { type: "number", array: true, describe: "Let the command reach a service on this machine's 127.0.0.1:PORT" },
+  publish: { type: "number", array: true, describe: "Let the command listen on PORT, reached from this machine's 127.0.0.1:PORT (a dev server)" },
   ro: { type: "string", array: true, describe: "Add a read-only path" },
   rw: { type: "string", array: true, describe: "Add a read-write path" },
   exec: { type: "string", array: true, describe: "Add a read + execute path" },
@@ -51,6 +55,8 @@ export function policySourceFromArgs(a: PolicyArgs): PolicySource {
   if (a.ro?.length) inline.readOnly = a.ro;
   if (a.rw?.length) inline.readWrite = a.rw;
   if (a.exec?.length) inline.exec = a.exec;
+  if (a["allow-localhost"]?.length) inline.localhostPorts = a["allow-localhost"];
+  if (a.publish?.length) inline.bindPorts = a.publish;
   if (a.network) inline.network = a.network;
   if (a["proxy-port"] !== undefined) inline.proxyPort = a["proxy-port"];
   if (a.compat) inline.compat = a.compat;

@@ -2,8 +2,8 @@ import { createWriteStream } from "node:fs";
 import type { CommandModule, Options } from "yargs";
 import { UsageError } from "../usage-error.js";
 import { createSandbox, type RunReport } from "@cordon/sandbox";
-import { formatNetworkSummary, formatWarnings } from "../report/format.js";
-import { commandEnvironment } from "./env-options.js";
+import { formatNetworkSummary, formatRunDefaults, formatWarnings } from "../report/format.js";
+import { commandEnvironment, passedNames } from "./env-options.js";
 import { NETWORK_FENCE_OPTION, networkFenceFrom } from "./network-fence-option.js";
 import { UPSTREAM_PROXY_OPTIONS, upstreamProxyFrom } from "./upstream-proxy-option.js";
 import { parseResolveOption } from "./resolve-option.js";
@@ -30,7 +30,7 @@ export const RUN_OPTIONS = {
   ...UPSTREAM_PROXY_OPTIONS,
   ...NETWORK_FENCE_OPTION,
   "env-clear": { type: "boolean", describe: "Start the command from an empty environment (PATH, HOME, USER, LANG, TERM, TZ kept)" },
-  env: { type: "string", array: true, describe: "Pass NAME through (with --env-clear) or set NAME=VALUE" },
+  env: { type: "string", array: true, describe: "Pass NAME through (also one that looks like a secret, or with --env-clear) or set NAME=VALUE" },
   "audit-log": { type: "string", describe: "Append every proxy decision to FILE as JSON lines" },
   json: { type: "boolean", describe: "Print the final report as JSON on stderr" },
   quiet: { alias: "q", type: "boolean", describe: "No warnings or summary (refusals under --compat hard still print)" },
@@ -48,7 +48,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example("cordon run --allow-host registry.npmjs.org -- npm ci", "Allow one host")
       .example("cordon run --policy cordon.yaml --compat hard -- make test", "Refuse unless fully kernel-enforced")
       .example("cordon run --network none --rw ./out -- ./build.sh", "No network, one extra writable dir")
-      .example("cordon run --env-clear --env CI=1 -- npm test", "No inherited secrets: a minimal environment plus CI=1") as never,
+      .example("cordon run --env-clear --env CI=1 -- npm test", "A minimal environment plus CI=1")
+      .example("cordon run --env GITHUB_TOKEN -- gh pr list", "Pass one variable that looks like a secret")
+      .example("cordon run --allow-localhost 5432 -- npm test", "Reach a database on this machine's port 5432")
+      .example("cordon run --publish 3000 -- npm run dev", "A dev server on port 3000, reached from this machine") as never,
   handler: async (argv) => {
     process.exitCode = await runHandler(argv);
   },
@@ -65,6 +68,7 @@ export async function runHandler(argv: RunArgs): Promise<number> {
     ...policySourceFromArgs(argv),
     proxyThread: "main",
     env: commandEnvironment(process.env, argv["env-clear"] === true, argv.env),
+    passEnv: passedNames(argv.env),
     ...(upstreamProxy ? { upstreamProxy } : {}),
     ...(networkFence ? { networkFence } : {}),
     ...(hosts ? { hosts } : {}),
@@ -74,6 +78,7 @@ export async function runHandler(argv: RunArgs): Promise<number> {
     if (!argv.quiet && !argv.json) for (const l of lines) process.stderr.write(`${l}\n`);
   };
   say(sandbox.notes.map((n) => `cordon: ${n}`));
+  say(formatRunDefaults(sandbox));
   say(formatWarnings(sandbox.report));
 
   const proc = sandbox.spawn(command, args, {

@@ -1,5 +1,5 @@
 import type { EnforcementReport } from "@cordon/policy";
-import type { DecisionSummary } from "@cordon/sandbox";
+import type { DecisionSummary, Sandbox } from "@cordon/sandbox";
 
 /** A plain text table: columns padded to their widest cell. */
 export function table(rows: readonly (readonly string[])[]): string {
@@ -38,5 +38,22 @@ export function formatNetworkSummary(s: DecisionSummary): string[] {
   for (const d of guarded.slice(0, 3)) {
     lines.push(`cordon:   ${d.host} resolved to ${d.address}, a private or reserved address; if you trust it: --allow-host ${d.host}:${d.port}=${d.address}`);
   }
+  return lines;
+}
+
+/**
+ * The lines printed before a run about the defaults that shape it, each only when it says
+ * something: the project (when it is not the cwd), the variables left out, the local ports.
+ */
+export function formatRunDefaults(sb: Pick<Sandbox, "cwd" | "project" | "withheldEnv" | "policy">): string[] {
+  const lines: string[] = [];
+  if (sb.project.dir !== sb.cwd) lines.push(`cordon: project: ${sb.project.dir} (the ${sb.project.why} around ${sb.cwd}): readable, writable, executable`);
+  if (sb.withheldEnv.length > 0) {
+    const names = sb.withheldEnv.slice(0, 8).join(", ") + (sb.withheldEnv.length > 8 ? `, … (${sb.withheldEnv.length - 8} more)` : "");
+    lines.push(`cordon: environment: not passed (they look like secrets): ${names}; --env NAME passes one`);
+  }
+  const net = sb.policy.network;
+  for (const p of net.localhostPorts) lines.push(`cordon: localhost: 127.0.0.1:${p} on this machine is reachable from inside`);
+  for (const p of net.bindPorts) lines.push(`cordon: publish: 127.0.0.1:${p} inside is reachable from this machine`);
   return lines;
 }
