@@ -15,8 +15,10 @@ export const presets: Readonly<Record<PresetName, PolicyPreset>> = {
   node: {
     description: "npm, pnpm and yarn registries and caches",
     filesystem: {
-      readOnly: ["~/.npmrc", "~/.yarnrc", "~/.yarnrc.yml"],
-      readWrite: ["~/.npm", "~/.cache/node-gyp", "~/.local/share/pnpm", "~/.cache/pnpm", "~/.cache/yarn", "~/.yarn"],
+      // ~/.npm and yarn's cache are shared with builds outside: read-only (cordon points npm and yarn
+      // at a cache in the run's private TMPDIR), so a command cannot poison them.
+      readOnly: ["~/.npmrc", "~/.yarnrc", "~/.yarnrc.yml", "~/.npm", "~/.cache/yarn"],
+      readWrite: ["~/.cache/node-gyp", "~/.local/share/pnpm", "~/.cache/pnpm", "~/.yarn"],
       exec: [],
     },
     network: { allow: [https("registry.npmjs.org"), https("registry.yarnpkg.com"), https("nodejs.org")] },
@@ -24,9 +26,10 @@ export const presets: Readonly<Record<PresetName, PolicyPreset>> = {
   python: {
     description: "PyPI, the pip/uv caches, and /dev/shm (multiprocessing's semaphores)",
     filesystem: {
-      readOnly: ["~/.config/pip", "~/.pip"],
+      // pip's cache is read-only (cordon points PIP_CACHE_DIR into the run's private TMPDIR).
+      readOnly: ["~/.config/pip", "~/.pip", "~/.cache/pip"],
       // multiprocessing's SemLock lives in /dev/shm; note it is shared with the host and outlives the run.
-      readWrite: ["~/.cache/pip", "~/.cache/uv", "/dev/shm"],
+      readWrite: ["~/.cache/uv", "/dev/shm"],
       exec: [],
     },
     network: { allow: [https("pypi.org"), https("files.pythonhosted.org")] },

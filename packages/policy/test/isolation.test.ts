@@ -111,10 +111,10 @@ describe("negotiate: network isolation", () => {
     expect(item(n, "TCP port rules are address-blind")!.enforcedBy).toBe("nothing");
   });
 
-  it("localhostPorts or bindPorts keep auto on Landlock (host services), and contradict namespace", () => {
-    const p = resolved("version: 1\nnetwork: {localhostPorts: [5432]}\n");
-    expect(negotiate(p, facts(p, AVAILABLE)).plan.isolation).toMatchObject({ network: "landlock", why: expect.stringMatching(/localhostPorts \(5432\)/) });
-    const q = resolved("version: 1\nnetwork: {isolation: namespace, bindPorts: [8080]}\n");
+  it("localhostPorts and bindPorts keep the namespace in platform mode (the launcher relays them); bindPorts contradict it in mode none", () => {
+    const p = resolved("version: 1\nnetwork: {localhostPorts: [5432], bindPorts: [8080]}\n");
+    expect(negotiate(p, facts(p, AVAILABLE)).plan.isolation?.network).toBe("namespace");
+    const q = resolved("version: 1\nnetwork: {mode: none, isolation: namespace, bindPorts: [8080]}\n");
     expect(negotiate(q, facts(q, AVAILABLE)).decision).toEqual({ run: false, errors: [expect.stringMatching(/^network.isolation namespace: network.bindPorts \(8080\)/)] });
   });
 

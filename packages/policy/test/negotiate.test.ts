@@ -72,12 +72,13 @@ describe("negotiate: paths", () => {
     expect(byPath["/usr"]).toEqual({ path: "/usr", access: FS_ACCESS.EXECUTE | FS_ACCESS.READ_FILE | FS_ACCESS.READ_DIR, source: "default" });
     expect(byPath["/srv/data"]).toEqual({ path: "/srv/data", access: FS_ACCESS.READ_FILE | FS_ACCESS.READ_DIR, source: "readOnly" });
     expect(byPath["/work/proj/out"]).toEqual({ path: "/work/proj/out", access: 0xfffe, source: "readWrite" });
-    expect(byPath["/work/proj"]).toMatchObject({ access: 0xfffe, source: "workdir" });
-    expect(byPath["/tmp/cordon-1"]).toMatchObject({ access: 0xfffe, source: "tmpdir" });
+    // The project and the private TMPDIR are executable too (EXECUTE is bit 0).
+    expect(byPath["/work/proj"]).toMatchObject({ access: 0xffff, source: "workdir" });
+    expect(byPath["/tmp/cordon-1"]).toMatchObject({ access: 0xffff, source: "tmpdir" });
     // /dev/null is a file: WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV
     expect(byPath["/dev/null"]!.access).toBe(0xc006);
     expect(run(1, policy).plan.landlock!.paths.find((p) => p.path === "/dev/null")!.access).toBe(0x6);
-    expect(run(9, policy).plan.landlock!.paths.find((p) => p.path === "/work/proj")!.access).toBe(0x1fffe);
+    expect(run(9, policy).plan.landlock!.paths.find((p) => p.path === "/work/proj")!.access).toBe(0x1ffff);
   });
 
   it("reads a file given in a directory list with file rights only", () => {

@@ -5,14 +5,42 @@ import { FACTS, policyFrom, resolved } from "./helpers.js";
 describe("resolvePolicy", () => {
   it("starts from the default policy and adds workdir and tmpdir as writable", () => {
     const policy = resolved();
-    expect(policy.filesystem.exec).toEqual(["/usr", "/bin", "/sbin", "/lib", "/lib64"]);
+    expect(policy.filesystem.exec).toEqual(["/usr", "/bin", "/sbin", "/lib", "/lib64", "/work/proj", "/tmp/cordon-1"]);
     expect(policy.filesystem.readWrite).toEqual(["/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/pts", "/work/proj", "/tmp/cordon-1"]);
     expect(policy.filesystem.paths.filter((p) => p.source === "workdir" || p.source === "tmpdir")).toEqual([
       { path: "/work/proj", access: "readWrite", source: "workdir", origin: "workdir", optional: false },
       { path: "/tmp/cordon-1", access: "readWrite", source: "tmpdir", origin: "tmpdir", optional: false },
+      { path: "/work/proj", access: "exec", source: "workdir", origin: "workdir", optional: false },
+      { path: "/tmp/cordon-1", access: "exec", source: "tmpdir", origin: "tmpdir", optional: false },
     ]);
     expect(policy.network).toMatchObject({ mode: "platform", proxyPort: 3128, allow: [] });
     expect(policy.facts).toEqual(FACTS);
+  });
+
+  it("makes the project root (not the cwd) writable and executable, and cordon's runtime files readable", () => {
+    const r = resolvePolicy({}, { ...FACTS, cwd: "/work/mono/packages/a", project: "/work/mono", runtime: ["/opt/cordon/preload"] });
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    expect(r.policy.filesystem.readWrite).toContain("/work/mono");
+    expect(r.policy.filesystem.exec).toContain("/work/mono");
+    expect(r.policy.filesystem.readWrite).not.toContain("/work/mono/packages/a");
+    expect(r.policy.filesystem.paths).toContainEqual({ path: "/opt/cordon/preload", access: "readOnly", source: "default", origin: "cordon runtime", optional: true });
+    expect(r.policy.facts.project).toBe("/work/mono");
+    const home = resolvePolicy({}, { ...FACTS, project: FACTS.home });
+    expect(home.ok).toBe(false);
+  });
+
+  it("--allow-localhost and --publish set the local ports; --allow-host on loopback says which flag to use", () => {
+    const r = resolvePolicy({ inline: { localhostPorts: [5432], bindPorts: [3000, 3000] } }, FACTS);
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    expect(r.policy.network).toMatchObject({ localhostPorts: [5432], bindPorts: [3000] });
+    const bad = resolvePolicy({ inline: { localhostPorts: [0] } }, FACTS);
+    expect(!bad.ok && String(bad.errors[0])).toMatch(/--allow-localhost.*expected a port 1-65535/);
+    for (const host of ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"]) {
+      const lo = resolvePolicy({ inline: { allowHosts: [host] } }, FACTS);
+      expect(!lo.ok && String(lo.errors[0])).toMatch(/--allow-localhost 8000/);
+    }
+    // A name pinned to loopback on purpose (a local registry stand-in) is not a local port.
+    expect(resolvePolicy({ inline: { allowHosts: ["registry.test:4873=127.0.0.1"] } }, FACTS).ok).toBe(true);
   });
 
   it("expands ~ and ./, normalises and deduplicates", () => {

@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
 import { negotiate, policyPaths } from "@cordon/policy";
-import { loadPolicy, probeKernel, createPrivateTmpdir, removePrivateTmpdir } from "@cordon/sandbox";
-import { formatReport } from "../report/format.js";
+import { loadPolicy, probeKernel, createPrivateTmpdir, removePrivateTmpdir, projectOf, withoutSecrets } from "@cordon/sandbox";
+import { formatDefaults, formatReport } from "../report/format.js";
 import { formatInspection, inspectedHosts } from "../report/inspection.js";
 import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./policy-options.js";
 import { NETWORK_FENCE_OPTION, networkFenceFrom } from "./network-fence-option.js";
@@ -36,6 +36,9 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       } else {
         process.stdout.write(`${formatReport(n.report)}\n`);
         for (const line of formatInspection(policy, n.plan.landlock !== null)) process.stdout.write(`${line}\n`);
+        const project = projectOf({}, process.cwd());
+        const { withheld } = withoutSecrets(process.env);
+        process.stdout.write(`\n${formatDefaults({ project, withheldEnv: withheld, localhostPorts: policy.network.localhostPorts, bindPorts: policy.network.bindPorts })}\n`);
         if (!n.decision.run) process.stdout.write(`\nwould refuse to run:\n${n.decision.errors.map((e) => `  - ${e}`).join("\n")}\n`);
       }
       process.exitCode = n.decision.run ? 0 : 3;

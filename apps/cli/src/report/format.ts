@@ -57,3 +57,15 @@ export function formatRunDefaults(sb: Pick<Sandbox, "cwd" | "project" | "withhel
   for (const p of net.bindPorts) lines.push(`cordon: publish: 127.0.0.1:${p} inside is reachable from this machine`);
   return lines;
 }
+
+/** `explain`'s account of the defaults a run from here gets, beside the enforcement table. */
+export function formatDefaults(d: { project: { dir: string; why: string }; withheldEnv: readonly string[]; localhostPorts: readonly number[]; bindPorts: readonly number[] }): string {
+  const rows = [
+    ["project", `${d.project.dir} (${d.project.why}): readable, writable and executable; protected paths in it stay read-only`],
+    ["environment", d.withheldEnv.length ? `not passed (they look like secrets): ${d.withheldEnv.join(", ")}; --env NAME passes one` : "inherited; variables that look like secrets (AWS_*, *_TOKEN, *_API_KEY, *_SECRET*, *_PASSWORD, ...) are not passed"],
+    ["package caches", "npm, yarn and pip cache in the run's private TMPDIR (npm_config_cache, YARN_CACHE_FOLDER, PIP_CACHE_DIR): the shared ~/.npm, ~/.cache/yarn and ~/.cache/pip are read-only even with a preset"],
+    ["Node proxy", "Node before 22.21 gets a preload (NODE_OPTIONS --require) that routes fetch and http/https through the proxy"],
+    ["local ports", `${d.localhostPorts.length ? `host 127.0.0.1:${d.localhostPorts.join(", ")} reachable (--allow-localhost)` : "none reachable on the host (--allow-localhost PORT)"}; ${d.bindPorts.length ? `published ${d.bindPorts.join(", ")}` : "none published (--publish PORT)"}`],
+  ];
+  return `defaults:\n${table(rows.map(([a, b]) => [`  ${a}`, b!]))}`;
+}
