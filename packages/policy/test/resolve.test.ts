@@ -67,7 +67,9 @@ describe("resolvePolicy", () => {
     expect(p.network.allow.map((r) => r.host)).toEqual([
       "pypi.org", "files.pythonhosted.org", "registry.npmjs.org", "registry.yarnpkg.com", "nodejs.org", "example.org", "x.io",
     ]);
-    expect(p.filesystem.readWrite).toContain("/home/u/.npm");
+    // The shared npm cache is read-only even with the preset (npm caches in the private TMPDIR).
+    expect(p.filesystem.readOnly).toContain("/home/u/.npm");
+    expect(p.filesystem.readWrite).not.toContain("/home/u/.npm");
     expect(p.filesystem.paths.find((e) => e.path === "/home/u/.npm")).toMatchObject({ optional: true, origin: "preset node", source: "default" });
     expect(p.filesystem.paths.find((e) => e.path === "/work/proj/dist")).toMatchObject({ optional: false, origin: "--rw", source: "readWrite" });
   });
