@@ -34,7 +34,14 @@
         // (redefining this property), which is then replaced by the proxy agent.
         if (loading) return undefined;
         loading = true;
-        const undici = require(undiciPath);
+        const pending = require.cache[undiciPath];
+        const undici = pending && !pending.loaded ? undefined : require(undiciPath);
+        if (typeof undici?.EnvHttpProxyAgent !== "function") {
+          // This very undici is still loading (the program itself imports it: cordon in cordon):
+          // step aside and let it install its own dispatcher.
+          delete globalThis[key];
+          return undefined;
+        }
         const agent = new undici.EnvHttpProxyAgent();
         undici.setGlobalDispatcher(agent);
         return agent;
@@ -46,7 +53,7 @@
     });
   }
 
-  // http.get / https.request: each agent's connection is a CONNECT tunnel through the proxy.
+  // http.get / https.request: each global agent connection is a CONNECT tunnel through the proxy.
   const net = require("node:net");
   const tls = require("node:tls");
   const http = require("node:http");
@@ -83,9 +90,10 @@
     socket.on("error", fail);
     socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
   };
-  const patch = (Agent, secure) => {
-    const original = Agent.prototype.createConnection;
-    Agent.prototype.createConnection = function createConnection(options, callback) {
+  // Only the global agents: code with an agent of its own manages its connections (a proxy does).
+  const patch = (agent, secure) => {
+    const original = agent.createConnection;
+    agent.createConnection = function createConnection(options, callback) {
       const host = options.host || options.hostname || "localhost";
       if (options.socketPath || bypass(host) || typeof callback !== "function") return original.call(this, options, callback);
       const port = options.port || (secure ? 443 : 80);
@@ -99,6 +107,6 @@
       return undefined;
     };
   };
-  patch(http.Agent, false);
-  patch(https.Agent, true);
+  patch(http.globalAgent, false);
+  patch(https.globalAgent, true);
 })();
