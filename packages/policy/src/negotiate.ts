@@ -4,6 +4,7 @@ import type { EnforcementPlan, KernelFacts, LandlockPlan, Negotiation, PlannedPa
 import { ACCESS_RIGHTS } from "./rights.js";
 import { seccompPlan } from "./seccomp/plan.js";
 import { planIsolation } from "./isolation.js";
+import { localPortsItem } from "./local-ports.js";
 
 /** Landlock-gap items that the seccomp layer supersedes when seccomp is probed (besides any protection it reports itself). */
 const SECCOMP_REPLACES = ["UDP", "other protocols"];
@@ -143,6 +144,8 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
 
   const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft, netns, facts.networkFence);
   if (isolation) items.push(...isolation.items);
+  const local = localPortsItem(net, netns, landlock !== null && (landlock.handledNet & NET_ACCESS.CONNECT_TCP) !== 0);
+  if (local) items.push(local);
   let seccomp: EnforcementPlan["seccomp"];
   if (facts.seccomp !== undefined) {
     // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
@@ -258,7 +261,7 @@ function reportItems(
       enforcedBy: "kernel",
       mechanism: landlockConnect ? `${NETNS} + ${mech("CONNECT_TCP port rules")}` : NETNS,
       level: "full",
-      why: `the only address reachable is the launcher's relay to the proxy on 127.0.0.1:${net.proxyPort}; every other address is unreachable (ENETUNREACH)${landlockConnect ? " and other ports fail with EACCES" : ""}`,
+      why: `the only address reachable is the launcher's relay to the proxy on 127.0.0.1:${net.proxyPort}${net.localhostPorts.length ? ` (and the local ports ${net.localhostPorts.join(", ")}, see local ports)` : ""}; every other address is unreachable (ENETUNREACH)${landlockConnect ? " and other ports fail with EACCES" : ""}`,
       kind: "requested",
     });
     items.push(hostAllowlistItem(net, "full", "the network namespace leaves the proxy as the only way out"));

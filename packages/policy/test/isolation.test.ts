@@ -118,6 +118,15 @@ describe("negotiate: network isolation", () => {
     expect(negotiate(q, facts(q, AVAILABLE)).decision).toEqual({ run: false, errors: [expect.stringMatching(/^network.isolation namespace: network.bindPorts \(8080\)/)] });
   });
 
+  it("reports local ports: relayed exactly in the namespace, open on every host with Landlock alone", () => {
+    const p = resolved("version: 1\nnetwork: {localhostPorts: [5432], bindPorts: [3000]}\n");
+    const ns = negotiate(p, facts(p, AVAILABLE));
+    expect(ns.report.items.find((i) => i.id === "net.local-ports")).toMatchObject({ enforcedBy: "kernel", level: "full", requested: expect.stringMatching(/127\.0\.0\.1:5432.*3000/) });
+    const q = resolved("version: 1\nnetwork: {isolation: landlock, localhostPorts: [5432]}\n");
+    const ll = negotiate(q, facts(q, AVAILABLE));
+    expect(ll.report.items.find((i) => i.id === "net.local-ports")).toMatchObject({ level: "partial", why: expect.stringMatching(/EVERY host/) });
+  });
+
   it("below ABI 4 the namespace still fences TCP, so hard does not refuse for it", () => {
     const p = resolved("version: 1\ncompat: hard\nscopes: {abstractUnix: false, signals: false}\n");
     const n = negotiate(p, facts(p, AVAILABLE, {}, 3));
