@@ -35,10 +35,15 @@
         if (loading) return undefined;
         loading = true;
         const pending = require.cache[undiciPath];
-        const undici = pending && !pending.loaded ? undefined : require(undiciPath);
+        let undici;
+        try {
+          undici = pending && !pending.loaded ? undefined : require(undiciPath);
+        } catch {
+          undici = undefined; // an older Node than this undici supports: fetch keeps its default
+        }
         if (typeof undici?.EnvHttpProxyAgent !== "function") {
-          // This very undici is still loading (the program itself imports it: cordon in cordon):
-          // step aside and let it install its own dispatcher.
+          // Or this very undici is still loading (the program itself imports it: cordon in
+          // cordon): step aside and let it install its own dispatcher.
           delete globalThis[key];
           return undefined;
         }
