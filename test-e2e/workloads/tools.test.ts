@@ -43,6 +43,24 @@ describe("git", () => {
   });
 });
 
+describe("git worktrees", () => {
+  it("commit works in a linked worktree; the shared repository's hooks and config stay read-only", async () => {
+    const main = ws.write(join(ws.root, "wt-main"), { "a.txt": "a\n" });
+    sh(main, "git init -q -b main && git add -A && git commit -qm first && git worktree add -q ../wt-linked", ws.env);
+    const linked = join(ws.root, "wt-linked");
+    const r = await ws.run(["run", "--", "sh", "-c", "echo b > b.txt && git add b.txt && git commit -qm second && git log --oneline | wc -l"], { cwd: linked });
+    expect(r.stderr).not.toMatch(/fatal|Permission denied/);
+    expect(r.stdout.trim()).toBe("2");
+  });
+
+  it("attack: the main repository's hooks cannot be planted from the worktree", async () => {
+    const main = join(ws.root, "wt-main");
+    const r = await ws.run(["run", "--", "sh", "-c", `echo evil > '${main}/.git/hooks/post-commit'; echo x >> '${main}/.git/config'; true`], { cwd: join(ws.root, "wt-linked") });
+    expect(r.stderr).toMatch(/Read-only file system[\s\S]*Read-only file system/);
+    expect(existsSync(join(main, ".git/hooks/post-commit"))).toBe(false);
+  });
+});
+
 describe("python", () => {
   it("creates a venv in the project and runs its interpreter and scripts", async () => {
     const proj = ws.write(join(ws.root, "py"), { "app.py": "import sys; print('venv' if sys.prefix != sys.base_prefix else 'system')\n" });

@@ -39,6 +39,8 @@ export interface ResolveFacts {
   project?: string;
   /** cordon's own files the command must read (the Node proxy preload and what it loads). */
   runtime?: string[];
+  /** A git worktree's shared repository directory (writable; its hooks and config protected). */
+  gitDir?: string;
 }
 
 export type ResolveResult = { ok: true; policy: ResolvedPolicy } | { ok: false; errors: PolicyError[] };
@@ -199,6 +201,11 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     paths.add(where.tmpdir, access, "tmpdir", "tmpdir", false, "tmpdir");
   }
   for (const p of facts.runtime ?? []) paths.add(normalizeAbsolute(p), "readOnly", "default", "cordon runtime", true);
+  if (includeWorkdir && facts.gitDir?.startsWith("/")) {
+    const gitDir = normalizeAbsolute(facts.gitDir);
+    paths.add(gitDir, "readWrite", "default", "git worktree", true);
+    for (const name of ["hooks", "config"]) if (!protectedEntries.includes(`${gitDir}/${name}`)) protectedEntries.push(`${gitDir}/${name}`);
+  }
 
   // After expansion, refuse writable roots that would expose everything: / and the home directory itself.
   for (const entry of paths.entries()) {

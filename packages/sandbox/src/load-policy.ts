@@ -39,7 +39,7 @@ export function loadPolicy(src: PolicySource, facts: { cwd: string; tmpdir: stri
   const project = projectOf(src, facts.cwd, home);
   const r = resolvePolicy(
     { base, ...(src.presets ? { presets: src.presets } : {}), ...(src.inline ? { inline: src.inline } : {}) },
-    { cwd: facts.cwd, tmpdir: facts.tmpdir, home, project: project.dir, runtime: nodePreload()?.readable ?? [] },
+    { cwd: facts.cwd, tmpdir: facts.tmpdir, home, project: project.dir, runtime: nodePreload()?.readable ?? [], ...(project.gitDir ? { gitDir: project.gitDir } : {}) },
   );
   if (!r.ok) throw new PolicyLoadError(r.errors);
   const linked = writableRootsBehindLinks(r.policy, facts.home ?? homedir());

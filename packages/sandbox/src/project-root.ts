@@ -1,10 +1,15 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 
 export interface ProjectRoot {
   dir: string;
   /** Why this directory: "git repository", "npm workspaces", ... or "current directory". */
   why: string;
+  /**
+   * A git worktree's (or submodule's) repository directory, outside the project, which git must
+   * write to commit: the main repository's .git.
+   */
+  gitDir?: string;
 }
 
 /** Files that make a directory a workspace root, and how to tell (a bare presence or a key inside). */
@@ -27,7 +32,10 @@ export function findProjectRoot(cwd: string, home: string): ProjectRoot {
   const tooHigh = (dir: string) => dir === "/" || dir === home || home.startsWith(`${dir}/`);
   let workspace: ProjectRoot | undefined;
   for (let dir = cwd; !tooHigh(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, ".git"))) return { dir, why: "git repository" };
+    if (existsSync(join(dir, ".git"))) {
+      const gitDir = linkedGitDir(join(dir, ".git"));
+      return gitDir ? { dir, why: "git worktree", gitDir } : { dir, why: "git repository" };
+    }
     if (!workspace) {
       for (const [file, why, test] of WORKSPACE_MARKERS) {
         const path = join(dir, file);
@@ -40,6 +48,27 @@ export function findProjectRoot(cwd: string, home: string): ProjectRoot {
     if (dirname(dir) === dir) break;
   }
   return workspace ?? { dir: cwd, why: "current directory" };
+}
+
+/**
+ * A worktree's `.git` file (`gitdir: X`): the repository directory it shares (X's commondir). The
+ * file comes with the project, which may be hostile, so X must point back at it (X/gitdir names
+ * this .git file, as git itself writes and checks): a project cannot open an arbitrary directory.
+ */
+function linkedGitDir(dotGit: string): string | undefined {
+  try {
+    if (!statSync(dotGit).isFile()) return undefined;
+    const m = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, "utf8"));
+    if (!m) return undefined;
+    const gitdir = resolve(dirname(dotGit), m[1]!);
+    const back = readText(join(gitdir, "gitdir")).trim();
+    if (!back || realpathSync(resolve(gitdir, back)) !== realpathSync(dotGit)) return undefined;
+    const common = readText(join(gitdir, "commondir")).trim();
+    const dir = common ? (isAbsolute(common) ? common : resolve(gitdir, common)) : gitdir;
+    return statSync(dir).isDirectory() ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readText(path: string): string {

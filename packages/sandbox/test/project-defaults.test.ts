@@ -83,3 +83,16 @@ describe("the child's environment", () => {
     expect(out.trim()).toBe("undefined");
   });
 });
+
+describe("git worktrees", () => {
+  it("a worktree's shared repository is found only when it points back at the worktree", () => {
+    const main = mk("wt/main");
+    execFileSync("sh", ["-c", "git init -q -b main && git -c user.name=a -c user.email=a@b commit -q --allow-empty -m x && git worktree add -q ../linked"], { cwd: main });
+    const linked = join(root, "wt/linked");
+    expect(findProjectRoot(join(linked), "/nonexistent-home")).toEqual({ dir: linked, why: "git worktree", gitDir: join(main, ".git") });
+    // A hostile project's .git file naming some other directory gets nothing beyond itself.
+    const evil = mk("evil");
+    writeFileSync(join(evil, ".git"), `gitdir: ${join(main, ".git")}\n`);
+    expect(findProjectRoot(evil, "/nonexistent-home")).toEqual({ dir: evil, why: "git repository" });
+  });
+});

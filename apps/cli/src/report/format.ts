@@ -48,6 +48,7 @@ export function formatNetworkSummary(s: DecisionSummary): string[] {
 export function formatRunDefaults(sb: Pick<Sandbox, "cwd" | "project" | "withheldEnv" | "policy">): string[] {
   const lines: string[] = [];
   if (sb.project.dir !== sb.cwd) lines.push(`cordon: project: ${sb.project.dir} (the ${sb.project.why} around ${sb.cwd}): readable, writable, executable`);
+  if (sb.project.gitDir) lines.push(`cordon: git worktree: its repository ${sb.project.gitDir} is writable too (hooks and config read-only)`);
   if (sb.withheldEnv.length > 0) {
     const names = sb.withheldEnv.slice(0, 8).join(", ") + (sb.withheldEnv.length > 8 ? `, … (${sb.withheldEnv.length - 8} more)` : "");
     lines.push(`cordon: environment: not passed (they look like secrets): ${names}; --env NAME passes one`);
@@ -59,9 +60,9 @@ export function formatRunDefaults(sb: Pick<Sandbox, "cwd" | "project" | "withhel
 }
 
 /** `explain`'s account of the defaults a run from here gets, beside the enforcement table. */
-export function formatDefaults(d: { project: { dir: string; why: string }; withheldEnv: readonly string[]; localhostPorts: readonly number[]; bindPorts: readonly number[] }): string {
+export function formatDefaults(d: { project: { dir: string; why: string; gitDir?: string }; withheldEnv: readonly string[]; localhostPorts: readonly number[]; bindPorts: readonly number[] }): string {
   const rows = [
-    ["project", `${d.project.dir} (${d.project.why}): readable, writable and executable; protected paths in it stay read-only`],
+    ["project", `${d.project.dir} (${d.project.why}): readable, writable and executable; protected paths in it stay read-only${d.project.gitDir ? `; its repository ${d.project.gitDir} writable, hooks and config read-only` : ""}`],
     ["environment", d.withheldEnv.length ? `not passed (they look like secrets): ${d.withheldEnv.join(", ")}; --env NAME passes one` : "inherited; variables that look like secrets (AWS_*, *_TOKEN, *_API_KEY, *_SECRET*, *_PASSWORD, ...) are not passed"],
     ["package caches", "npm, yarn and pip cache in the run's private TMPDIR (npm_config_cache, YARN_CACHE_FOLDER, PIP_CACHE_DIR): the shared ~/.npm, ~/.cache/yarn and ~/.cache/pip are read-only even with a preset"],
     ["Node proxy", "Node before 22.21 gets a preload (NODE_OPTIONS --require) that routes fetch and http/https through the proxy"],
