@@ -44,7 +44,7 @@ print("\\nSTATUS", os.waitstatus_to_exitcode(status))
 describe("an interactive shell under a pty", () => {
   it("runs commands, survives Ctrl-C and exits with the shell's status", () => {
     const r = spawnSync("/usr/bin/python3", ["-c", DRIVER, process.execPath, CORDON_BIN, "run", "--", "sh", "-i"], {
-      cwd: ws.root,
+      cwd: ws.write(join(ws.root, "shell"), { "README": "a project\n" }),
       env: { ...process.env, ...ws.env, PS1: "$ ", NO_COLOR: "1" },
       encoding: "utf8",
       timeout: 30_000,
@@ -59,7 +59,7 @@ describe("an interactive shell under a pty", () => {
   it("attack: TIOCSTI cannot push input into the terminal", () => {
     const poke = "import fcntl, termios; fcntl.ioctl(0, termios.TIOCSTI, b'x'); print('INJECTED')";
     const r = spawnSync("/usr/bin/python3", ["-c", `import pty, sys; pty.spawn(sys.argv[1:])`, process.execPath, CORDON_BIN, "run", "--", "python3", "-c", poke], {
-      cwd: join(ws.root),
+      cwd: ws.write(join(ws.root, "shell"), { "README": "a project\n" }),
       env: { ...process.env, ...ws.env, NO_COLOR: "1" },
       encoding: "utf8",
       timeout: 30_000,

@@ -37,8 +37,13 @@ export function workspace(name: string): Workspace {
     ".aws/credentials": `[default]\n${AWS_KEY}\n`,
     ".npm/_cacache/index-v5/marker": "the user's own npm cache\n",
   });
+  // cordon's private TMPDIRs go under the workspace: each cordon start sweeps the leftovers of
+  // killed runs in its TMPDIR's parent, and these suites must not race other suites' checks.
+  const tmp = join(root, "tmp");
+  mkdirSync(tmp);
   const env: NodeJS.ProcessEnv = {
     HOME: home,
+    TMPDIR: tmp,
     PATH: "/usr/local/bin:/usr/bin:/bin",
     // Identity for git without relying on a readable ~/.gitconfig (that is the home baseline's job).
     GIT_AUTHOR_NAME: "Work Load",
