@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandEnvironment } from "../src/commands/env-options.js";
+import { commandEnvironment, passedNames } from "../src/commands/env-options.js";
 
 describe("--env-clear and --env", () => {
   const base = { PATH: "/usr/bin", HOME: "/h", AWS_SECRET_ACCESS_KEY: "s3cr3t", NPM_TOKEN: "t", LANG: "C.UTF-8" };
@@ -24,5 +24,12 @@ describe("--env-clear and --env", () => {
 
   it.each(["1BAD", "", "=x", "A-B=1"])("rejects %j as a usage error", (entry) => {
     expect(() => commandEnvironment(base, false, [entry])).toThrow(/expected NAME or NAME=VALUE/);
+  });
+});
+
+describe("passedNames", () => {
+  it("names every --env entry, NAME and NAME=VALUE alike (each passes even if it looks like a secret)", () => {
+    expect(passedNames(["GITHUB_TOKEN", "CI=1", "X=a=b"])).toEqual(["GITHUB_TOKEN", "CI", "X"]);
+    expect(passedNames()).toEqual([]);
   });
 });
