@@ -34,7 +34,14 @@ function loadBinding(): NativeBinding {
   }
 }
 
-export const binding = loadBinding();
+let loaded: NativeBinding | undefined;
+/**
+ * Loaded on first use, not at import: the CLI's start-up snapshot evaluates this
+ * module while it is built, and a native addon cannot be part of a V8 snapshot.
+ */
+export const binding: NativeBinding = new Proxy({} as NativeBinding, {
+  get: (_, key) => (loaded ??= loadBinding())[key as keyof NativeBinding],
+});
 
 export const CREATE_RULESET_VERSION = 1 << 0;
 export const CREATE_RULESET_ERRATA = 1 << 1;
