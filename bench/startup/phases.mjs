@@ -37,7 +37,8 @@ if (mode === "imports") {
     lap(name);
   }
 } else if (mode === "internals") {
-  const dist = (f) => pathToFileURL(join(cliDir, "dist", "api", f)).href;
+  const sandboxIndex = r("@cordon/sandbox", cliIndex);
+  const dist = (f) => new URL(f, sandboxIndex).href;
   const policy = await import(r("@cordon/policy", cliIndex));
   const { loadPolicy } = await import(dist("load-policy.js"));
   const { createPrivateTmpdir, removePrivateTmpdir } = await import(dist("private-tmpdir.js"));

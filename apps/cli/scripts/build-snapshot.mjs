@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSyn
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { snapshotEntrySource } from "./snapshot-entry.mjs";
 
 const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(cliDir, "dist", "snapshot");
@@ -112,7 +113,9 @@ function packageRoot(file) {
 function buildBlob() {
   if (!existsSync(bundle)) throw new Error(`${relative(cliDir, bundle)} is missing`);
   rmSync(stamp, { force: true });
-  execFileSync(process.execPath, ["--snapshot-blob", blob, "--build-snapshot", bundle], {
+  const entry = join(outDir, "run-entry.cjs");
+  writeFileSync(entry, snapshotEntrySource(bundle));
+  execFileSync(process.execPath, ["--snapshot-blob", blob, "--build-snapshot", entry], {
     cwd: outDir,
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, NODE_OPTIONS: "", CORDON_SNAPSHOT_CLI_DIR: cliDir },

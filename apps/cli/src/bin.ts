@@ -12,8 +12,12 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const argv = process.argv.slice(2);
 // Only the hot path is imported eagerly; the full command line loads on demand.
-(tryFastRun(argv)?.catch(reportError) ?? import("./main.js").then((m) => m.main(argv))).then(
+const fast = tryFastRun(argv);
+(fast?.catch(reportError) ?? import("./main.js").then((m) => m.main(argv))).then(
   (code) => {
+    // A finished `run` has cleaned up (proxy closed, audit log flushed): exit now rather than
+    // pay Node's teardown of the idle loop. stdout/stderr are synchronous on Linux.
+    if (fast) process.exit(code);
     process.exitCode = code;
   },
   (e: unknown) => {
