@@ -25,7 +25,7 @@ const bundle = join(outDir, "run.cjs");
 const blob = join(outDir, "run.blob");
 const stamp = join(outDir, "run.stamp");
 // Built-in modules whose native state a Node 20 snapshot cannot hold: loaded when the blob starts.
-const DEFERRED = ["http", "https", "tls", "http2", "worker_threads"];
+const DEFERRED = ["http", "https", "tls", "http2"];
 
 const postinstall = process.argv.includes("--postinstall");
 try {

@@ -3,10 +3,20 @@
 // when the snapshot is built, so a start from the blob skips their load entirely.
 // bin/cordon starts Node with the blob only when it fits; otherwise dist/bin.js runs.
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startupSnapshot } from "node:v8";
 import { tryFastRun } from "./fast-run.js";
 import { reportError } from "./report/report-error.js";
+
+// Built-in modules the run path loads lazily (parseArgs, net's listen, rmSync's rimraf), loaded
+// now so that they are in the snapshot too. Only while the snapshot is built: no side effects.
+if (startupSnapshot.isBuildingSnapshot()) {
+  tryFastRun(["run", "--snapshot-warm-up", "--", "true"]); // parseArgs refuses the flag: null, nothing run
+  process.getBuiltinModule("node:cluster");
+  rmSync(join(tmpdir(), "cordon-snapshot-nonexistent"), { recursive: true, force: true });
+}
 
 /** Loaders of the built-in modules that cannot be in a snapshot (node:http), run first. */
 const deferred: (() => void)[] = ((globalThis as Record<symbol, unknown>)[Symbol.for("cordon.deferred")] ??= []) as (() => void)[];
