@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,14 @@ describe("a globally installed cordon", () => {
     const native = join(scratch, "prefix", "lib", "node_modules", "@cordon", "cli", "node_modules", "@cordon", "landlock-native");
     expect(readdirSync(join(native, "prebuilds")).sort()).toEqual(expect.arrayContaining([`linux-${process.arch}`]));
     expect(existsSync(join(native, "build"))).toBe(false);
+  });
+
+  it("builds the start-up snapshot of `cordon run` at install, for this directory and this node", () => {
+    const cli = join(scratch, "prefix", "lib", "node_modules", "@cordon", "cli");
+    expect(existsSync(join(cli, "dist", "snapshot", "run.blob"))).toBe(true);
+    const [dir, node] = readFileSync(join(cli, "dist", "snapshot", "run.stamp"), "utf8").trim().split("\n");
+    expect(realpathSync(dir!)).toBe(realpathSync(cli));
+    expect(realpathSync(node!)).toBe(realpathSync(process.execPath));
   });
 
   it("runs doctor with the native part working", () => {
