@@ -95,3 +95,52 @@ export async function idleTunnels(proxyPort, ports, count, concurrency) {
     for (const s of sockets) s.destroy();
   };
 }
+
+/** Downloads `bytesEach` through each of `count` tunnels at once; returns the total MB/s. */
+export async function bulkConcurrent(proxyPort, ports, count, bytesEach) {
+  const opened = await Promise.all(Array.from({ length: count }, () => openPath(proxyPort, ports.bulk)));
+  const start = process.hrtime.bigint();
+  const received = await Promise.all(opened.map(({ socket, rest }) => new Promise((resolve, reject) => {
+    let n = rest.length;
+    socket.on("data", (c) => (n += c.length));
+    socket.on("end", () => resolve(n));
+    socket.on("error", reject);
+    socket.resume();
+    socket.write(`${bytesEach}\n`);
+  })));
+  const elapsed = seconds(start);
+  for (const { socket } of opened) socket.destroy();
+  const total = received.reduce((a, b) => a + b, 0);
+  if (total !== count * bytesEach) throw new Error(`bulk x${count}: received ${total} of ${count * bytesEach}`);
+  return total / 1e6 / elapsed;
+}
+
+/** Plain-HTTP GETs (absolute-form through a proxy) on `connections` keep-alive connections for `secs`; returns requests/s. */
+export async function requestRate(proxyPort, ports, connections, secs) {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = `http://127.0.0.1:${ports.http}/`;
+  const opts = proxyPort === null ? { host: "127.0.0.1", port: ports.http, path: "/" } : { host: "127.0.0.1", port: proxyPort, path: target, headers: { host: `127.0.0.1:${ports.http}` } };
+  // Resolves true for a 200; false when the connection was closed under the request (tinyproxy
+  // closes connections it was asked to keep alive): not counted, the next request reconnects.
+  const get = () => new Promise((resolve, reject) => {
+    const req = request({ ...opts, agent }, (res) => {
+      res.resume();
+      res.on("end", () => (res.statusCode === 200 ? resolve(true) : reject(new Error(`status ${res.statusCode}`))));
+    });
+    req.on("error", (err) => (err.code === "ECONNRESET" ? resolve(false) : reject(err)));
+    req.end();
+  });
+  let done = 0;
+  let failed = 0;
+  const start = process.hrtime.bigint();
+  const worker = async () => {
+    while (seconds(start) < secs) {
+      if (await get()) done++;
+      else if (++failed > 1000 && failed > done) throw new Error(`requests: ${failed} connections closed under a request`);
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, worker));
+  const rate = done / seconds(start);
+  agent.destroy();
+  return rate;
+}

@@ -6,7 +6,7 @@ import { fork } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
-import { bulk, idleTunnels, latency, tunnelRate } from "./measures.mjs";
+import { bulk, bulkConcurrent, idleTunnels, latency, requestRate, tunnelRate } from "./measures.mjs";
 import { startTinyproxy, tinyproxyVersion } from "./tinyproxy.mjs";
 
 const BULK_BYTES = 1024 ** 3;
@@ -15,6 +15,9 @@ const TUNNELS = 3000;
 const CONCURRENCY = 50;
 const LATENCY_SAMPLES = 2000;
 const IDLE_TUNNELS = 5000;
+const BULK_TUNNELS = 50;
+const RPS_CONNECTIONS = 50;
+const RPS_SECONDS = 5;
 
 const here = new URL(".", import.meta.url);
 const log = (...a) => console.error("[bench]", ...a);
@@ -58,6 +61,14 @@ try {
     log(`tunnels/s ${p.name}: ${results[p.name].rate.toFixed(0)}`);
   }
   for (const p of paths) {
+    results[p.name].bulk50 = await bulkConcurrent(p.port, ports, BULK_TUNNELS, Math.floor(BULK_BYTES / BULK_TUNNELS));
+    log(`bulk x${BULK_TUNNELS} ${p.name}: ${results[p.name].bulk50.toFixed(0)} MB/s`);
+  }
+  for (const p of paths) {
+    results[p.name].rps = await requestRate(p.port, ports, RPS_CONNECTIONS, RPS_SECONDS);
+    log(`requests/s ${p.name}: ${results[p.name].rps.toFixed(0)}`);
+  }
+  for (const p of paths) {
     results[p.name].latency = await latency(p.port, ports, LATENCY_SAMPLES, 200);
     log(`latency ${p.name}: p50 ${results[p.name].latency.p50.toFixed(3)} ms, p99 ${results[p.name].latency.p99.toFixed(3)} ms`);
   }
@@ -86,11 +97,22 @@ const rows = paths.map(({ name }) => {
   const r = results[name];
   const added50 = name === "direct" ? undefined : r.latency.p50 - d.latency.p50;
   const added99 = name === "direct" ? undefined : r.latency.p99 - d.latency.p99;
-  return `| ${name} | ${fmt(r.bulk)} | ${ratio(r.bulk, d.bulk)} | ${fmt(r.rate)} | ${ratio(r.rate, d.rate)} | ${fmt(r.latency.p50, 3)} / ${fmt(r.latency.p99, 3)} | ${fmt(added50, 3)} / ${fmt(added99, 3)} | ${r.rss ? `${fmt(r.rss.before, 1)} → ${fmt(r.rss.during, 1)}` : "—"} |`;
+  return `| ${name} | ${fmt(r.bulk)} | ${ratio(r.bulk, d.bulk)} | ${fmt(r.bulk50)} | ${ratio(r.bulk50, d.bulk50)} | ${fmt(r.rate)} | ${ratio(r.rate, d.rate)} | ${fmt(r.rps)} | ${fmt(r.latency.p50, 3)} / ${fmt(r.latency.p99, 3)} | ${fmt(added50, 3)} / ${fmt(added99, 3)} | ${r.rss ? `${fmt(r.rss.before, 1)} → ${fmt(r.rss.during, 1)}` : "—"} |`;
 });
 const c = results.cordon;
 const n = results["cordon-native"];
 const t = results.tinyproxy;
+const met = (ok) => (ok ? "met" : "not met");
+const perTunnelKiB = (r) => ((r.rss.during - r.rss.before) * 1024) / IDLE_TUNNELS;
+const targets = t ? [
+  "Targets of issue 15 (cordon-native is what the CLI runs):",
+  "",
+  `- New CONNECT tunnels per second ≥ 1.5× tinyproxy: **${ratio(n.rate, t.rate)}×** (${met(n.rate >= 1.5 * t.rate)}).`,
+  `- Bulk through one tunnel ≥ 0.8× direct: **${ratio(n.bulk, d.bulk)}×** (${met(n.bulk >= 0.8 * d.bulk)}); ${BULK_TUNNELS} tunnels at once: ${ratio(n.bulk50, d.bulk50)}× direct's ${BULK_TUNNELS} connections (tinyproxy ${ratio(t.bulk50, d.bulk50)}×).`,
+  `- Plain-HTTP requests per second (keep-alive, ${RPS_CONNECTIONS} connections) ≥ 3× tinyproxy: **${ratio(c.rps, t.rps)}×** (${met(c.rps >= 3 * t.rps)}; the HTTP path does not use the relay).`,
+  `- Memory per idle tunnel ≤ about 4 KiB: **${fmt(perTunnelKiB(n), 1)} KiB** (${met(perTunnelKiB(n) <= 4.2)}).`,
+  "",
+] : [];
 const summary = [
   `- Bulk through a CONNECT tunnel, native splice relay: cordon-native **${ratio(n.bulk, d.bulk)}×** direct (target ≥ 0.8)${t ? `, ${ratio(n.bulk, t.bulk)}× tinyproxy` : ""}; ${ratio(n.bulk, c.bulk)}× the JS relay.`,
   `- New tunnels per second at concurrency ${CONCURRENCY}, native relay: cordon-native ${ratio(n.rate, d.rate)}× direct${t ? `, **${ratio(n.rate, t.rate)}× tinyproxy**` : ""}.`,
@@ -109,13 +131,14 @@ paths side by side, so compare the **ratios** (machine noise on bulk is large be
 - Setup: upstreams in one child process, cordon's proxy (\`createProxy\` from \`packages/proxy/dist\`) in another, the
   measuring client in this one. Bulk: ${BULK_BYTES / 1024 ** 3} GiB download through one tunnel, best of ${BULK_ROUNDS}.
   Tunnels: ${TUNNELS} CONNECT + 1-byte echo + close, ${CONCURRENCY} at a time. Latency: ${LATENCY_SAMPLES} sequential keep-alive
-  GETs (plain HTTP; absolute-form through the proxies). Memory: proxy process RSS before / with ${IDLE_TUNNELS} idle tunnels.
+  GETs (plain HTTP; absolute-form through the proxies). Bulk ×${BULK_TUNNELS}: ${BULK_TUNNELS} tunnels downloading ${BULK_BYTES / 1024 ** 3} GiB between them at once.
+  HTTP req/s: GETs on ${RPS_CONNECTIONS} keep-alive connections for ${RPS_SECONDS} s, from this (Node) client, which bounds the direct figure. Memory: proxy process RSS before / with ${IDLE_TUNNELS} idle tunnels.
 
-| path | bulk MB/s | × direct | tunnels/s | × direct | latency p50 / p99 ms | added p50 / p99 ms | RSS MiB (idle tunnels) |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| path | bulk MB/s | × direct | bulk ×${BULK_TUNNELS} MB/s | × direct | tunnels/s | × direct | HTTP req/s (${RPS_CONNECTIONS} keep-alive) | latency p50 / p99 ms | added p50 / p99 ms | RSS MiB (idle tunnels) |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join("\n")}
 
-${summary.join("\n")}
+${[...targets, ...summary].join("\n")}
 
 Reading the figures: \`cordon\` relays tunnels in JavaScript (every byte copied into the JS heap and out
 again); \`cordon-native\` hands each established tunnel to landlock-native's \`splice(2)\` relay (what the CLI
