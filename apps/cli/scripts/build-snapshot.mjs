@@ -5,8 +5,9 @@
 //   2. `node --snapshot-blob dist/snapshot/run.blob --build-snapshot` it, in place:
 //      module-level paths (import.meta.url) are those of this directory, so the
 //      stamp names the directory and the node binary the blob belongs to.
-// Third-party packages (yaml, zod, ipaddr.js, node-gyp-build) and the addon are
-// not bundled: the run path loads them on first use, at run time.
+// Packages the run path imports statically are bundled (evaluated into the snapshot);
+// those it loads on first use (yaml, zod, ipaddr.js, undici, node-gyp-build) and the
+// addon are not: they load at run time, when needed.
 //
 //   node scripts/build-snapshot.mjs            bundle + blob (the build does this)
 //   node scripts/build-snapshot.mjs --postinstall   blob only, from the shipped bundle, in an
