@@ -1,6 +1,7 @@
 // The one gate every CONNECT and forwarded request passes: allowlist decision,
 // then DNS, then the SSRF guard on every address. Its result is the list of
 // addresses the caller may dial, and nothing else.
+import { decideCached } from "./decision-cache.js";
 import type { HostMatcher } from "./policy-types.js";
 import type { Refusal } from "./refusal.js";
 import { literalAddress, resolveHost, type ResolvedAddress, type Resolver } from "./resolve.js";
@@ -29,7 +30,7 @@ export async function admit(ctx: GateContext, rawHost: string, port: number): Pr
   const bare = rawHost.startsWith("[") && rawHost.endsWith("]") ? rawHost.slice(1, -1) : rawHost;
   let decision;
   try {
-    decision = ctx.matcher.decide(bare, port);
+    decision = decideCached(ctx.matcher, bare, port);
   } catch (err) {
     return { ok: false, refusal: { reason: "invalid-host", host: bare, port, message: `host could not be judged: ${(err as Error).message}` } };
   }
