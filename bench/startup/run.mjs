@@ -104,6 +104,9 @@ const isolationHere = spawnSync(process.execPath, [CLI_BIN, "doctor", "--json"],
 const isolationApplies = isolationHere.status === 0 ? JSON.parse(isolationHere.stdout).isolation?.applies : undefined;
 const srtR = results.find((r) => r.name.startsWith("srt"));
 
+// ----- interleaved: node -e 0 and cordon run -- true alternately, so load swings hit both alike -----
+const interleaved = interleave([commands[1], commands[2]], Number(opt.runs));
+
 // ----- where the time goes -----
 let profile = null;
 if (!opt["no-profile"]) {
@@ -118,6 +121,19 @@ process.stdout.write(`\n${md}`);
 note(`wrote ${relative(process.cwd(), opt.out)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 // ---------------------------------------------------------------------------------------------
+
+function interleave(pair, n) {
+  const times = pair.map(() => []);
+  for (let i = 0; i < n + 2; i++) {
+    pair.forEach((c, k) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(c.argv[0], c.argv.slice(1), { cwd: work, stdio: "ignore", timeout: 30_000 });
+      if (r.status !== 0) throw new Error(`${c.name} failed (status ${r.status})`);
+      if (i >= 2) times[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    });
+  }
+  return { names: pair.map((c) => c.name), medians: times.map(median), n };
+}
 
 function setupSrt() {
   if (!ensureApt(["bwrap", "socat", "rg"], ["bubblewrap", "socat", "ripgrep"])) {
@@ -207,6 +223,10 @@ function render() {
   if (cordon && nodeR) {
     const ratio = cordon.mean / nodeR.mean;
     L.push(`- \`cordon run -- true\` / \`node -e 0\`: **${f2(ratio)}×** of the means, ${f2(cordon.median / nodeR.median)}× of the medians (less swayed by load spikes) (target ≤ 1.5×: **${ratio <= 1.5 ? "met" : "not met"}**)${plainR ? `; the plain CLI (no snapshot): ${f2(plainR.mean / nodeR.mean)}× (${f1(plainR.mean)} ms)` : ""}.`);
+  }
+  if (interleaved) {
+    const [a, b] = interleaved.medians;
+    L.push(`- Interleaved (${interleaved.n} pairs, \`${interleaved.names[0]}\` and \`${interleaved.names[1]}\` one after the other, so load swings hit both alike; spawnSync from Node, medians): ${f1(a)} vs ${f1(b)} ms, **${f2(b / a)}×** (target ≤ 1.5×: **${b / a <= 1.5 ? "met" : "not met"}**).`);
   }
   if (cordon && nodeR) {
     const over = cordon.mean - nodeR.mean;
