@@ -42,6 +42,9 @@ export { presets, PRESET_NAMES, type PolicyPreset, type PresetName } from "./pre
 export { checkPathSyntax, expandPath } from "./paths.js";
 export { resolvePolicy, policyPaths, type ResolveFacts, type ResolveInput, type ResolveResult } from "./resolve.js";
 export { negotiate } from "./negotiate.js";
+export { anchorPaths, layerPolicy, presentKeys, type LayerFacts, type PolicyLayer } from "./layers.js";
+export { ruleCovers, widenings, type Widening } from "./tighten.js";
+export { parseUserConfig, withTrust, type TrustEntry, type UserConfig, type UserConfigResult } from "./user-config.js";
 export { ACCESS_RIGHTS, FS_ALL } from "./rights.js";
 export type {
   Decision,

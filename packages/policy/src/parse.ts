@@ -6,6 +6,7 @@ import { parseHostEntry } from "./host/entry.js";
 import type { HostRule, Policy } from "./model.js";
 import { KNOWN_KEYS, policyFileSchema } from "./schema.js";
 import { nearest } from "./suggest.js";
+import { presentKeys } from "./layers.js";
 
 export interface ParseOptions {
   /** Shown in error positions; also picks the format (`.json` → JSON). */
@@ -13,7 +14,12 @@ export interface ParseOptions {
   format?: "yaml" | "json";
 }
 
-export type ParseResult = { ok: true; policy: Policy } | { ok: false; errors: PolicyError[] };
+export type ParseResult = {
+  ok: true;
+  policy: Policy;
+  /** The keys the text sets (parsePolicy only): see PolicyLayer.keys. */
+  keys?: string[];
+} | { ok: false; errors: PolicyError[] };
 
 type Segment = string | number;
 
@@ -36,7 +42,8 @@ export function parsePolicy(text: string, options: ParseOptions = {}): ParseResu
   if (data === null || data === undefined) {
     return { ok: false, errors: [new PolicyError("", "the policy is empty; expected at least version: 1", at(0))] };
   }
-  return validatePolicyData(data, (path, key) => at(locate(doc, path, key)));
+  const result = validatePolicyData(data, (path, key) => at(locate(doc, path, key)));
+  return result.ok ? { ...result, keys: presentKeys(data) } : result;
 }
 
 /** Validate already-parsed data (e.g. from an importer); `locate` positions errors if it can. */
