@@ -42,7 +42,8 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   ];
   if (restrictsNet && !netns) features.push({ name: `network.mode ${net.mode}: TCP connect restriction`, abi: 4 });
   if (handlesBind) features.push({ name: "TCP bind restriction (bindPorts)", abi: 4 });
-  if (policy.scopes.abstractUnix) features.push({ name: "scopes.abstractUnix: abstract UNIX socket isolation", abi: 6 });
+  // Abstract UNIX sockets belong to a network namespace: in one, those outside are unreachable anyway.
+  if (policy.scopes.abstractUnix && !netns) features.push({ name: "scopes.abstractUnix: abstract UNIX socket isolation", abi: 6 });
   if (policy.scopes.signals) features.push({ name: "scopes.signals: signal isolation", abi: 6 });
   const missing = features.filter((f) => f.abi > caps.abi);
 
@@ -58,7 +59,10 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
       `compat soft: this kernel (ABI ${caps.abi}) lacks ${missing.map((f) => `${f.name} (${describeAbi(f.abi)})`).join(", ")}, so NO Landlock layer is applied — filesystem access and TCP connect are not restricted by the kernel for this run`,
     );
   } else if (policy.compat !== "hard") {
-    for (const f of missing) warnings.push(`NOT ENFORCED: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}`);
+    for (const f of missing) {
+      if (f.abi === 5 && !opensOtherDevices(policy)) continue; // said in the report, not worth a warning (see below)
+      warnings.push(`NOT ENFORCED: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}`);
+    }
   }
   if (policy.compat === "hard") {
     if (caps.abi === 0) errors.push(`compat hard: Landlock is unavailable${facts.landlock.reason ? ` (${facts.landlock.reason})` : ""}`);
@@ -236,6 +240,12 @@ function reportItems(
   if (items[0]!.level === "full") items[0]!.why = `handled by the kernel${skipped}`;
   items.push(kernelItem("fs.truncate", "file truncation", "truncate only in read-write paths", has("handledFs", FS_ACCESS.TRUNCATE), "TRUNCATE right", 3));
   items.push(kernelItem("fs.ioctl-dev", "device ioctl", "ioctl on devices only in read-write paths", has("handledFs", FS_ACCESS.IOCTL_DEV), "IOCTL_DEV right", 5));
+  if (!off && !has("handledFs", FS_ACCESS.IOCTL_DEV) && !opensOtherDevices(policy)) {
+    Object.assign(items[items.length - 1]!, {
+      level: "partial",
+      why: `needs Landlock ${describeAbi(5)} (this kernel: ABI ${abi}); the devices this policy opens are read-write ones, which get the right anyway, and ${READ_ONLY_DEVICES.join(", ")}, whose privileged ioctls need capabilities the command does not have`,
+    });
+  }
   if (has("handledFs", FS_ACCESS.RESOLVE_UNIX)) {
     items.push(kernelItem("net.unix-sockets", "pathname UNIX sockets", "connect only to sockets in read-write paths", true, "RESOLVE_UNIX right", 9));
   } else {
@@ -356,7 +366,9 @@ function reportItems(
     });
   }
 
-  if (policy.scopes.abstractUnix) {
+  if (policy.scopes.abstractUnix && netns && !has("scoped", SCOPES.ABSTRACT_UNIX_SOCKET)) {
+    items.push({ id: "scope.abstract-unix", protection: "abstract UNIX sockets", requested: "no connect to abstract sockets outside the sandbox", enforcedBy: "kernel", mechanism: "network namespace", level: "full", why: "abstract sockets belong to a network namespace: those outside it are unreachable", kind: "requested" });
+  } else if (policy.scopes.abstractUnix) {
     items.push(kernelItem("scope.abstract-unix", "abstract UNIX sockets", "no connect to abstract sockets outside the sandbox", has("scoped", SCOPES.ABSTRACT_UNIX_SOCKET), "scope", 6));
   }
   if (policy.scopes.signals) {
@@ -413,6 +425,18 @@ function inspectionItems(net: ResolvedPolicy["network"], items: readonly ReportI
     );
   }
   return out;
+}
+
+const READ_ONLY_DEVICES = ["/dev/random", "/dev/urandom"];
+
+/**
+ * Whether the policy can open a device beyond the defaults' read-write ones and the two random
+ * devices: then, below ABI 5, ioctls on it are not governed and that is worth a warning.
+ */
+function opensOtherDevices(policy: ResolvedPolicy): boolean {
+  return policy.filesystem.paths.some(
+    (p) => p.access !== "readWrite" && !READ_ONLY_DEVICES.includes(p.path) && (p.path === "/" || p.path === "/dev" || p.path.startsWith("/dev/")),
+  );
 }
 
 /** The proxy's allowlist in platform mode: how fully it binds depends on what forces traffic through it. */

@@ -13,7 +13,7 @@ import type { LayerFacts, PolicyLayer } from "./layers.js";
 export interface Widening {
   /** The key, with the list index where there is one: "network.allow[0]". */
   key: string;
-  /** What it would grant, in words. */
+  /** What it would do, as a verb phrase: "allow exfil.example.com". */
   why: string;
 }
 
@@ -43,15 +43,15 @@ export function widenings(base: Policy, over: PolicyLayer, facts: LayerFacts): W
 
   check("version", () => {});
   check("compat", () => {
-    if (o.compat !== base.compat && o.compat !== "hard") widen("compat", `compat ${o.compat} is weaker than ${base.compat}`);
+    if (o.compat !== base.compat && o.compat !== "hard") widen("compat", `set compat ${o.compat}, weaker than ${base.compat}`);
   });
   check("extends", () => {
     for (const [i, name] of (o.extends ?? []).entries()) {
-      if (!(base.extends ?? []).includes(name)) widen(`extends[${i}]`, `preset ${name} would add its hosts and paths`);
+      if (!(base.extends ?? []).includes(name)) widen(`extends[${i}]`, `add preset ${name} (its hosts and paths)`);
     }
   });
   check("filesystem.includeWorkdir", () => {
-    if (o.filesystem.includeWorkdir && !base.filesystem.includeWorkdir) widen("filesystem.includeWorkdir", "it would make the working directory writable");
+    if (o.filesystem.includeWorkdir && !base.filesystem.includeWorkdir) widen("filesystem.includeWorkdir", "make the working directory writable");
   });
   const granted = grantedPaths(base, facts);
   for (const access of ["readOnly", "exec", "readWrite"] as const) {
@@ -60,47 +60,47 @@ export function widenings(base: Policy, over: PolicyLayer, facts: LayerFacts): W
         if (!checkPathSyntax(p, access === "readWrite").ok) continue; // resolvePolicy reports it
         const path = expandPath(p, facts);
         if (!granted.some((g) => covers(g.access, access) && within(path, g.path))) {
-          widen(`filesystem.${access}[${i}]`, `it would grant ${WORDS[access]} ${p}`);
+          widen(`filesystem.${access}[${i}]`, `grant ${WORDS[access]} ${p}`);
         }
       }
     });
   }
   check("filesystem.protected", () => {});
   check("network.mode", () => {
-    if (MODE_STRICTNESS[o.network.mode] < MODE_STRICTNESS[base.network.mode]) widen("network.mode", `network mode ${o.network.mode} is looser than ${base.network.mode}`);
+    if (MODE_STRICTNESS[o.network.mode] < MODE_STRICTNESS[base.network.mode]) widen("network.mode", `set network mode ${o.network.mode}, looser than ${base.network.mode}`);
   });
   check("network.isolation", () => {
     const b = base.network.isolation ?? "auto";
     const n = o.network.isolation ?? "auto";
-    if (ISOLATION_STRICTNESS[n] < ISOLATION_STRICTNESS[b]) widen("network.isolation", `isolation ${n} is looser than ${b}`);
+    if (ISOLATION_STRICTNESS[n] < ISOLATION_STRICTNESS[b]) widen("network.isolation", `set isolation ${n}, looser than ${b}`);
   });
   check("network.proxyPort", () => {
-    if (o.network.proxyPort !== base.network.proxyPort) widen("network.proxyPort", `port ${o.network.proxyPort} is the port the kernel would let the command connect to`);
+    if (o.network.proxyPort !== base.network.proxyPort) widen("network.proxyPort", `move the proxy to port ${o.network.proxyPort} (the port the kernel lets the command connect to)`);
   });
   const allowed = [...base.network.allow, ...(base.extends ?? []).filter(isPresetName).flatMap((n) => presets[n].network.allow)];
   check("network.allow", () => {
     for (const [i, rule] of o.network.allow.entries()) {
-      if (!allowed.some((b) => ruleCovers(b, rule))) widen(`network.allow[${i}]`, `it would allow ${describeRule(rule)}`);
+      if (!allowed.some((b) => ruleCovers(b, rule))) widen(`network.allow[${i}]`, `allow ${describeRule(rule)}`);
     }
   });
   check("network.deny", () => {});
   for (const key of ["localhostPorts", "bindPorts"] as const) {
     check(`network.${key}`, () => {
       for (const [i, port] of o.network[key].entries()) {
-        if (!base.network[key].includes(port)) widen(`network.${key}[${i}]`, key === "localhostPorts" ? `it would open local port ${port}` : `it would let the command listen on port ${port} (and turn the network namespace off)`);
+        if (!base.network[key].includes(port)) widen(`network.${key}[${i}]`, key === "localhostPorts" ? `open local port ${port}` : `let the command listen on port ${port} (and turn the network namespace off)`);
       }
     });
   }
   check("network.allowUnixSockets", () => {
-    if (o.network.allowUnixSockets === true && base.network.allowUnixSockets !== true) widen("network.allowUnixSockets", "it would let the command connect to UNIX sockets (docker.sock, ssh-agent)");
+    if (o.network.allowUnixSockets === true && base.network.allowUnixSockets !== true) widen("network.allowUnixSockets", "let the command connect to UNIX sockets (docker.sock, ssh-agent)");
   });
   for (const scope of ["abstractUnix", "signals"] as const) {
     check(`scopes.${scope}`, () => {
-      if (!o.scopes[scope] && base.scopes[scope]) widen(`scopes.${scope}`, `it would turn off ${scope === "signals" ? "signal" : "abstract UNIX socket"} isolation`);
+      if (!o.scopes[scope] && base.scopes[scope]) widen(`scopes.${scope}`, `turn off ${scope === "signals" ? "signal" : "abstract UNIX socket"} isolation`);
     });
   }
   // A key this check does not know (a newer format) cannot be shown to tighten: fail closed.
-  for (const key of over.keys) if (!known.has(key)) widen(key, "cordon cannot tell whether this key only tightens the policy");
+  for (const key of over.keys) if (!known.has(key)) widen(key, "set a key cordon cannot show to only tighten the policy");
   return out;
 }
 

@@ -18,6 +18,7 @@ describe("parsePolicy", () => {
         network: { mode: "platform", proxyPort: 3128, allow: [], deny: [], localhostPorts: [], bindPorts: [] },
         scopes: { abstractUnix: true, signals: true },
       },
+      keys: ["version"],
     });
   });
 

@@ -70,8 +70,8 @@ scopes: { signals: false }
       "network.allowUnixSockets",
       "scopes.signals",
     ]);
-    expect(w.find((x) => x.key === "network.allow[0]")?.why).toBe("it would allow exfil.example.com");
-    expect(w.find((x) => x.key === "filesystem.readOnly[0]")?.why).toBe("it would grant read access to ~/.ssh");
+    expect(w.find((x) => x.key === "network.allow[0]")?.why).toBe("allow exfil.example.com");
+    expect(w.find((x) => x.key === "filesystem.readOnly[0]")?.why).toBe("grant read access to ~/.ssh");
   });
 
   it("lets a project repeat hosts and paths the user's policy already grants, not more", () => {
@@ -83,7 +83,7 @@ scopes: { signals: false }
 
   it("fails closed on a key it does not know", () => {
     expect(widenings(defaultPolicy(), { policy: defaultPolicy(), keys: ["network.future"] }, FACTS)).toEqual([
-      { key: "network.future", why: "cordon cannot tell whether this key only tightens the policy" },
+      { key: "network.future", why: "set a key cordon cannot show to only tighten the policy" },
     ]);
   });
 });
@@ -117,5 +117,15 @@ describe("user configuration", () => {
     const r = parseUserConfig(twice);
     expect(r.ok && r.config.trusted).toEqual([{ file: "/p/cordon.yaml", sha256: "b".repeat(64) }]);
     expect(parseUserConfig(withTrust("", { file: "/q", sha256: SHA })).ok).toBe(true);
+  });
+});
+
+describe("isCloudMetadataHost", () => {
+  it("knows the metadata endpoints in any spelling", async () => {
+    const { isCloudMetadataHost } = await import("../src/index.js");
+    for (const h of ["169.254.169.254", "2852039166", "0xa9.0xfe.0xa9.0xfe", "[fd00:ec2::254]", "fd00:ec2::254", "Metadata.Google.Internal.", "100.100.100.200", "::ffff:169.254.169.254", "169.254.1.1"]) {
+      expect([h, isCloudMetadataHost(h)]).toEqual([h, true]);
+    }
+    for (const h of ["registry.npmjs.org", "10.0.0.1", "2001:db8::1", "metadata.example.com"]) expect([h, isCloudMetadataHost(h)]).toEqual([h, false]);
   });
 });

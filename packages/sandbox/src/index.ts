@@ -28,6 +28,8 @@ export { loadPolicy, projectOf } from "./load-policy.js";
 export { findProjectRoot, type ProjectRoot } from "./project-root.js";
 export { isSecretEnvName, withoutSecrets } from "./secret-env.js";
 export { CACHE_VARS } from "./child-env.js";
+export { discoverPolicy, findProjectPolicy, PROJECT_POLICY_NAMES, UntrustedPolicyError, type DiscoveredPolicy, type DiscoverOptions, type PolicyFileInUse } from "./policy-discovery.js";
+export { trustPolicyFile, userConfigPath, userConfigDir } from "./user-config.js";
 export { probeKernel } from "./kernel-facts.js";
 export { probeNamespaces } from "./isolation.js";
 export { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";

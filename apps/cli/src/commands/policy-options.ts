@@ -1,6 +1,7 @@
 import type { Argv, Options } from "yargs";
 import type { Compat, InlineOptions, Isolation, NetworkMode } from "@cordon/policy";
-import type { PolicySource } from "@cordon/sandbox";
+import type { DiscoveredPolicy, PolicySource } from "@cordon/sandbox";
+import { discoveredSource } from "./policy-files.js";
 
 export interface PolicyArgs {
   policy?: string;
@@ -21,7 +22,7 @@ export interface PolicyArgs {
 
 /** The options every policy-taking command shares (run, explain, proxy). */
 export const POLICY_OPTIONS = {
-  policy: { alias: "p", type: "string", describe: "Policy file (YAML or JSON); default: the built-in policy" },
+  policy: { alias: "p", type: "string", describe: "Policy file (YAML or JSON) instead of the project's cordon.yaml; also CORDON_POLICY. Default: ~/.config/cordon/config.yaml, then the nearest cordon.yaml up to the project root" },
   preset: { type: "string", array: true, describe: "Add a named preset (node, python, git, go, rust)" },
   "allow-host": { type: "string", array: true, describe: "Allow a host through the proxy: HOST[:PORT], *.example.com, **.example.com; HOST=CIDR,... also lets it resolve into those private addresses" },
   "deny-host": { type: "string", array: true, describe: "Deny a host (wins over any allow)" },
@@ -48,7 +49,7 @@ export function withPolicyOptions<T>(y: Argv<T>): Argv<T & PolicyArgs> {
   return y.options(POLICY_OPTIONS).group(Object.keys(POLICY_OPTIONS), "Policy:") as unknown as Argv<T & PolicyArgs>;
 }
 
-export function policySourceFromArgs(a: PolicyArgs): PolicySource {
+export function policySourceFromArgs(a: PolicyArgs): PolicySource & { discovered: DiscoveredPolicy } {
   const inline: InlineOptions = {};
   if (a["allow-host"]?.length) inline.allowHosts = a["allow-host"];
   if (a["deny-host"]?.length) inline.denyHosts = a["deny-host"];
@@ -63,7 +64,7 @@ export function policySourceFromArgs(a: PolicyArgs): PolicySource {
   if (a.isolation) inline.isolation = a.isolation;
   if (a["allow-unix-sockets"] !== undefined) inline.allowUnixSockets = a["allow-unix-sockets"];
   return {
-    ...(a.policy ? { policy: a.policy } : {}),
+    ...discoveredSource(a.policy),
     ...(a.preset?.length ? { presets: a.preset } : {}),
     inline,
   };

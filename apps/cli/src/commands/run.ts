@@ -3,6 +3,9 @@ import type { CommandModule, Options } from "yargs";
 import { UsageError } from "../usage-error.js";
 import { createSandbox, type RunReport } from "@cordon/sandbox";
 import { formatNetworkSummary, formatRunDefaults, formatWarnings } from "../report/format.js";
+import { failureHints, startLearning } from "../report/learn-run.js";
+import { jsonTarget, writeJson } from "../report/json-output.js";
+import { formatPolicyFiles } from "./policy-files.js";
 import { commandEnvironment, passedNames } from "./env-options.js";
 import { NETWORK_FENCE_OPTION, networkFenceFrom } from "./network-fence-option.js";
 import { UPSTREAM_PROXY_OPTIONS, upstreamProxyFrom } from "./upstream-proxy-option.js";
@@ -12,7 +15,9 @@ import { policySourceFromArgs, withPolicyOptions, type PolicyArgs } from "./poli
 export interface RunArgs extends PolicyArgs {
   timeout?: number;
   "audit-log"?: string;
-  json?: boolean;
+  json?: string;
+  "json-fd"?: number;
+  learn?: string;
   quiet?: boolean;
   resolve?: string[];
   "env-clear"?: boolean;
@@ -32,7 +37,9 @@ export const RUN_OPTIONS = {
   "env-clear": { type: "boolean", describe: "Start the command from an empty environment (PATH, HOME, USER, LANG, TERM, TZ kept)" },
   env: { type: "string", array: true, describe: "Pass NAME through (also one that looks like a secret, or with --env-clear) or set NAME=VALUE" },
   "audit-log": { type: "string", describe: "Append every proxy decision to FILE as JSON lines" },
-  json: { type: "boolean", describe: "Print the final report as JSON on stderr" },
+  json: { type: "string", describe: "Write the final report as JSON to FILE (bare --json: one line, the last on stderr)" },
+  "json-fd": { type: "number", describe: "Write the final report as JSON to file descriptor N (e.g. 3>report.json)" },
+  learn: { type: "string", describe: "Write the policy additions this run needed to FILE (default cordon.learned.yaml), for review; never applied" },
   quiet: { alias: "q", type: "boolean", describe: "No warnings or summary (refusals under --compat hard still print)" },
 } satisfies Record<string, Options>;
 
@@ -62,10 +69,13 @@ export async function runHandler(argv: RunArgs): Promise<number> {
   if (!command) throw new UsageError("no command given: cordon run [options] -- <command> [args...]");
   const hosts = parseResolveOption(argv.resolve);
   const upstreamProxy = upstreamProxyFrom(argv["upstream-proxy"], argv["upstream-proxy-auth-file"], process.env);
-  const networkFence = networkFenceFrom(argv["network-fence"], process.env);
+  const json = jsonTarget(argv);
   const audit = argv["audit-log"] ? createWriteStream(argv["audit-log"], { flags: "a" }) : undefined;
+  const { discovered, ...source } = policySourceFromArgs(argv);
+  // --network-fence, else CORDON_NETWORK_FENCE, else the user's own file (never a project's).
+  const networkFence = networkFenceFrom(argv["network-fence"], { ...process.env, CORDON_NETWORK_FENCE: process.env["CORDON_NETWORK_FENCE"] || discovered.networkFence });
   const sandbox = await createSandbox({
-    ...policySourceFromArgs(argv),
+    ...source,
     proxyThread: "main",
     env: commandEnvironment(process.env, argv["env-clear"] === true, argv.env),
     passEnv: passedNames(argv.env),
@@ -75,11 +85,13 @@ export async function runHandler(argv: RunArgs): Promise<number> {
     ...(audit ? { auditLog: audit } : {}),
   });
   const say = (lines: string[]) => {
-    if (!argv.quiet && !argv.json) for (const l of lines) process.stderr.write(`${l}\n`);
+    if (!argv.quiet && json.kind !== "stderr") for (const l of lines) process.stderr.write(`${l}\n`);
   };
+  say(formatPolicyFiles(discovered));
   say(sandbox.notes.map((n) => `cordon: ${n}`));
   say(formatRunDefaults(sandbox));
   say(formatWarnings(sandbox.report));
+  const learning = argv.learn !== undefined ? startLearning(sandbox) : undefined;
 
   const proc = sandbox.spawn(command, args, {
     stdio: "inherit",
@@ -99,7 +111,10 @@ export async function runHandler(argv: RunArgs): Promise<number> {
     process.stderr.write(`cordon: ${command}: ${report.launchFailure.message}\n`);
   }
   if (report.timedOut) say([`cordon: timed out after ${argv.timeout}s; the command was killed`]);
-  say(formatNetworkSummary(report.network));
-  if (argv.json) process.stderr.write(`${JSON.stringify(report, null, 2)}\n`);
+  const inUse = sandbox.policy.extends ?? [];
+  say(formatNetworkSummary(report.network, inUse));
+  if (learning) say(learning.finish(argv.learn || "cordon.learned.yaml", [command, ...args].join(" "), report, inUse));
+  else if (report.status !== 0 && !report.launchFailure && !report.timedOut) say(failureHints(command, inUse));
+  writeJson(json, report);
   return report.status;
 }

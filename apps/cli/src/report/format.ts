@@ -1,5 +1,6 @@
 import type { EnforcementReport } from "@cordon/policy";
 import type { DecisionSummary, Sandbox } from "@cordon/sandbox";
+import { adviseHosts, formatHostAdvice } from "./hints.js";
 
 /** A plain text table: columns padded to their widest cell. */
 export function table(rows: readonly (readonly string[])[]): string {
@@ -24,7 +25,7 @@ export function formatWarnings(report: EnforcementReport): string[] {
   return report.warnings.map((w) => `cordon: warning: ${w}`);
 }
 
-export function formatNetworkSummary(s: DecisionSummary): string[] {
+export function formatNetworkSummary(s: DecisionSummary, presetsInUse: readonly string[] = []): string[] {
   if (s.allowed === 0 && s.denied === 0) return [];
   const lines = [`cordon: network: ${s.allowed} allowed, ${s.denied} denied`];
   for (const d of s.deniedHosts.slice(0, 20)) {
@@ -32,12 +33,7 @@ export function formatNetworkSummary(s: DecisionSummary): string[] {
   }
   if (s.deniedHosts.length > 20) lines.push(`cordon:   … and ${s.deniedHosts.length - 20} more`);
   for (const r of s.byRule ?? []) lines.push(`cordon:   requests ${r.rule}: ${r.allowed} allowed, ${r.denied} denied`);
-  const hosts = [...new Set(s.deniedHosts.filter((d) => d.reason === "host-not-allowed").map((d) => `${d.host}:${d.port}`))];
-  if (hosts.length > 0) lines.push(`cordon:   to allow: ${hosts.slice(0, 5).map((h) => `--allow-host ${h}`).join(" ")}`);
-  const guarded = s.deniedHosts.filter((d) => d.reason === "resolves-to-blocked-address" && d.address);
-  for (const d of guarded.slice(0, 3)) {
-    lines.push(`cordon:   ${d.host} resolved to ${d.address}, a private or reserved address; if you trust it: --allow-host ${d.host}:${d.port}=${d.address}`);
-  }
+  lines.push(...formatHostAdvice(adviseHosts(s.deniedHosts, presetsInUse)));
   return lines;
 }
 

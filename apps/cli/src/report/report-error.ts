@@ -1,4 +1,4 @@
-import { PolicyLoadError, SandboxRefusedError } from "@cordon/sandbox";
+import { PolicyLoadError, SandboxRefusedError, UntrustedPolicyError } from "@cordon/sandbox";
 import { UsageError } from "../usage-error.js";
 import { formatReport } from "./format.js";
 
@@ -9,6 +9,12 @@ export const EXIT_REFUSED = 3;
 export function reportError(e: unknown): number {
   if (e instanceof UsageError) {
     process.stderr.write(`cordon: ${e.message}\nRun 'cordon --help' (or 'cordon <command> --help') for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof UntrustedPolicyError) {
+    process.stderr.write(`cordon: refusing ${e.shown}: this project's policy file is not trusted, and an untrusted project file may only tighten your policy. It would:\n`);
+    for (const err of e.errors) if (typeof err === "object") process.stderr.write(`cordon:   ${err.path}: ${err.message}\n`);
+    process.stderr.write(`hint: read the file; if you accept it: 'cordon policy trust ${e.shown}' (editing it makes it untrusted again), or run with --policy FILE\n`);
     return EXIT_USAGE;
   }
   if (e instanceof PolicyLoadError) {
