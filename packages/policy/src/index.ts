@@ -32,6 +32,7 @@ export {
 } from "./abi.js";
 export { canonicalizeHost, type CanonicalHost } from "./host/canonicalize.js";
 export { isCloudMetadataHost } from "./host/metadata.js";
+export { nearest } from "./suggest.js";
 export { DEFAULT_PORTS, formatHostRule, parseHostEntry } from "./host/entry.js";
 export { compileHostPattern, parseCidr, type HostPattern } from "./host/pattern.js";
 export { compileHostRules, type HostDecision, type HostMatcher } from "./host/matcher.js";

@@ -88,7 +88,9 @@ export async function runHandler(argv: RunArgs): Promise<number> {
     if (!argv.quiet && json.kind !== "stderr") for (const l of lines) process.stderr.write(`${l}\n`);
   };
   say(formatPolicyFiles(discovered));
-  say(sandbox.notes.map((n) => `cordon: ${n}`));
+  // The default port taken (parallel runs) is not news: a free one is used. Asked for by name, it is.
+  const portNote = /^proxy port \d+ is in use/;
+  say(sandbox.notes.filter((n) => argv["proxy-port"] !== undefined || !portNote.test(n)).map((n) => `cordon: ${n}`));
   say(formatRunDefaults(sandbox));
   say(formatWarnings(sandbox.report));
   const learning = argv.learn !== undefined ? startLearning(sandbox) : undefined;
