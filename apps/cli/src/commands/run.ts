@@ -3,7 +3,7 @@ import type { CommandModule, Options } from "yargs";
 import { UsageError } from "../usage-error.js";
 import { createSandbox, type RunReport } from "@cordon/sandbox";
 import { formatNetworkSummary, formatRunDefaults, formatWarnings } from "../report/format.js";
-import { failureHints, startLearning } from "../report/learn-run.js";
+import { failureHints, watchDenials, writeLearned } from "../report/learn-run.js";
 import { jsonTarget, writeJson } from "../report/json-output.js";
 import { formatPolicyFiles } from "./policy-files.js";
 import { commandEnvironment, passedNames } from "./env-options.js";
@@ -93,7 +93,7 @@ export async function runHandler(argv: RunArgs): Promise<number> {
   say(sandbox.notes.filter((n) => argv["proxy-port"] !== undefined || !portNote.test(n)).map((n) => `cordon: ${n}`));
   say(formatRunDefaults(sandbox));
   say(formatWarnings(sandbox.report));
-  const learning = argv.learn !== undefined ? startLearning(sandbox) : undefined;
+  const denials = watchDenials(sandbox);
 
   const proc = sandbox.spawn(command, args, {
     stdio: "inherit",
@@ -115,8 +115,8 @@ export async function runHandler(argv: RunArgs): Promise<number> {
   if (report.timedOut) say([`cordon: timed out after ${argv.timeout}s; the command was killed`]);
   const inUse = sandbox.policy.extends ?? [];
   say(formatNetworkSummary(report.network, inUse));
-  if (learning) say(learning.finish(argv.learn || "cordon.learned.yaml", [command, ...args].join(" "), report, inUse));
-  else if (report.status !== 0 && !report.launchFailure && !report.timedOut) say(failureHints(command, inUse));
+  if (argv.learn !== undefined) say(writeLearned(argv.learn || "cordon.learned.yaml", [command, ...args].join(" "), denials.collect(), report, inUse));
+  else if (report.status !== 0 && !report.launchFailure && !report.timedOut) say(failureHints(command, denials.collect(), report, inUse));
   writeJson(json, report);
   return report.status;
 }

@@ -2,50 +2,63 @@ import { writeFileSync } from "node:fs";
 import { RESTRICT_SELF } from "@cordon/policy";
 import type { RunReport, Sandbox } from "@cordon/sandbox";
 import { adviseHosts, presetForCommand } from "./hints.js";
-import { openKernelLog } from "./kernel-log.js";
-import { flagFor, parseLandlockDenials } from "./landlock-denials.js";
+import { kernelLogSince } from "./kernel-log.js";
+import { flagFor, parseLandlockDenials, type PathDenial } from "./landlock-denials.js";
 import { learnedPolicyYaml } from "./learned-policy.js";
 
+const WHERE_TO_LOOK =
+  "the kernel names denied paths when its audit is on (as root: 'auditctl -e 1', or boot with audit=1; with auditd running they are type=LANDLOCK_ACCESS records in /var/log/audit/audit.log, which 'cordon policy suggest' reads)";
+
 /**
- * `run --learn`: on Landlock ABI 7 the kernel can log each denial with its path (audit records;
- * it needs the kernel's audit on, and root to read the kernel log). The log flag is asked for in
- * this run's plan before the command starts.
+ * The paths the kernel refused this run, where it can say: Landlock ABI 7 logs each denial as an
+ * audit record when asked to (the log flag goes into this run's plan before the command starts),
+ * the kernel's audit is on, and cordon, as root, can read the kernel log.
  */
-export function startLearning(sandbox: Sandbox) {
+export function watchDenials(sandbox: Sandbox): { collect(): { paths: PathDenial[] } | { why: string } } {
   const plan = sandbox.plan.landlock;
+  const since = process.hrtime.bigint();
   let why: string | undefined;
-  let log: ReturnType<typeof openKernelLog> | undefined;
   if (!plan) why = "no Landlock layer this run";
-  else if (plan.abi < 7) why = `the kernel reports denied paths from Landlock ABI 7 (this run: ABI ${plan.abi})`;
-  else {
-    log = openKernelLog();
-    if ("why" in log) why = log.why;
-    // Landlock logs denials after exec only when asked (the plan is read when the command starts).
-    else plan.restrictFlags |= RESTRICT_SELF.LOG_NEW_EXEC_ON;
-  }
+  else if (plan.abi < 7) why = `the kernel names denied paths from Landlock ABI 7 (this run: ABI ${plan.abi})`;
+  else if (process.getuid?.() !== 0) why = "the kernel log (where Landlock's audit records go) is readable by root only";
+  else plan.restrictFlags |= RESTRICT_SELF.LOG_NEW_EXEC_ON;
   return {
-    finish(file: string, about: string, report: RunReport, inUse: readonly string[]): string[] {
-      let paths: ReturnType<typeof parseLandlockDenials> | undefined;
-      if (log && !("why" in log)) {
-        paths = parseLandlockDenials(log.read());
-        log.close();
-        if (paths.length === 0) why = "the kernel reported no denied path (it does when its audit is on: 'auditctl -e 1' as root, or boot with audit=1; with auditd running, look in /var/log/audit/audit.log for type=LANDLOCK_ACCESS)";
-      }
-      const advice = adviseHosts(report.network.deniedHosts, inUse);
-      writeFileSync(file, learnedPolicyYaml({ about: `\`${about}\``, advice, paths, ...(why ? { pathsWhy: why } : {}) }));
-      const lines = (paths ?? []).slice(0, 10).map((d) => `cordon:   the kernel refused ${d.blockers.join(", ")} on ${d.path}: ${flagFor(d)} ${d.path}`);
-      if (why && !paths?.length) lines.push(`cordon: --learn: paths: ${why}`);
-      lines.push(`cordon: --learn: wrote ${file}; review it before using any of it (nothing was applied)`);
-      return lines;
+    collect() {
+      if (why) return { why };
+      const log = kernelLogSince(since);
+      if ("why" in log) return log;
+      const paths = parseLandlockDenials(log.text);
+      return paths.length > 0 ? { paths } : { why: `no denied path was logged: ${WHERE_TO_LOOK}` };
     },
   };
 }
 
-/** After a failed command: the preset its tool needs, and where denied paths show. */
-export function failureHints(command: string, inUse: readonly string[]): string[] {
-  const preset = presetForCommand(command, inUse);
+/** `run --learn`: writes the additions for review and says so. */
+export function writeLearned(file: string, about: string, found: { paths: PathDenial[] } | { why: string }, report: RunReport, inUse: readonly string[]): string[] {
+  const advice = adviseHosts(report.network.deniedHosts, inUse);
+  const paths = "paths" in found ? found.paths : undefined;
+  writeFileSync(file, learnedPolicyYaml({ about: `\`${about}\``, advice, paths, ...("why" in found ? { pathsWhy: found.why } : {}) }));
+  const lines = deniedPathLines(found);
+  lines.push(`cordon: --learn: wrote ${file}; review it before using any of it (nothing was applied)`);
+  return lines;
+}
+
+/** After a failed command: the paths the kernel refused (or where to look), and the preset its tool needs. */
+export function failureHints(command: string, found: { paths: PathDenial[] } | { why: string }, report: RunReport, inUse: readonly string[]): string[] {
   const lines: string[] = [];
+  const preset = presetForCommand(command, inUse);
   if (preset) lines.push(`cordon: hint: ${command} usually needs --preset ${preset} (its registry hosts and cache directories)`);
-  lines.push("cordon: hint: a \"Permission denied\" on a path was the sandbox: --ro PATH (read), --rw PATH (write), --exec PATH (run); --learn writes the paths the kernel reports");
+  if ("paths" in found) lines.push(...deniedPathLines(found));
+  else if (report.network.denied === 0) {
+    lines.push('cordon: hint: if it failed on "Permission denied", the sandbox refused a path: --ro PATH (read), --rw PATH (write) or --exec PATH (run) grants it');
+    lines.push(`cordon: hint: which path: ${found.why}`);
+  }
+  return lines;
+}
+
+function deniedPathLines(found: { paths: PathDenial[] } | { why: string }): string[] {
+  if (!("paths" in found)) return [`cordon: --learn: paths: ${found.why}`];
+  const lines = found.paths.slice(0, 10).map((d) => `cordon:   the kernel refused ${d.blockers.map((b) => b.replace(/^fs\./, "")).join(", ")} on ${d.path}: ${flagFor(d)} ${d.path}`);
+  if (found.paths.length > 10) lines.push(`cordon:   … and ${found.paths.length - 10} more`);
   return lines;
 }
