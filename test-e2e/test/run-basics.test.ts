@@ -169,7 +169,8 @@ describe("errors", () => {
   it("rejects an unknown option with a usage error", async () => {
     const r = await cordon(["run", "--allow-hots", "x", "--", "true"], { cwd: work });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/Unknown argument/i);
+    expect(r.stderr).toMatch(/unknown option --allow-hots \(did you mean --allow-host\?\)/);
+    expect(r.stderr).not.toMatch(/allowHots/);
   });
 });
 
