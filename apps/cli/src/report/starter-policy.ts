@@ -1,21 +1,28 @@
-/** The file `cordon policy init` writes: the built-in defaults, spelled out and commented. */
+/**
+ * The file `cordon policy init` writes: the built-in defaults, spelled out and commented. Single
+ * values are left commented out: a value a file sets replaces yours (~/.config/cordon/config.yaml),
+ * and a project's file that loosens yours is refused until trusted.
+ */
 export function starterPolicyYaml(): string {
   return `# cordon policy — reference: packages/policy/README.md
+# 'cordon run' reads this file in this directory and below (up to the project root), after your own
+# ~/.config/cordon/config.yaml. Until you run 'cordon policy trust', it may only tighten yours.
 # Editor completion: 'cordon policy schema > cordon-policy.schema.json', then point your
 # editor's YAML schema setting (e.g. yaml-language-server) at that file.
 version: 1
 # best-effort: run with what the kernel supports and say what is missing
 # soft: drop the whole Landlock layer if it cannot be complete; hard: refuse to run
-compat: best-effort
-# extends: [node]            # presets: node, python, git
+# compat: best-effort
+# extends: [node]            # presets: node, python, git, go, rust
 filesystem:
-  includeWorkdir: true       # the directory cordon runs in is writable
+  # includeWorkdir: true     # the directory cordon runs in is writable
   readOnly: []               # e.g. [~/.config/mytool]
   readWrite: []              # e.g. [./build, ~/.cache/mytool]
   exec: []                   # read + execute, e.g. [/opt/tool]
+  # protected: [secrets.json]  # kept read-only inside writable directories
 network:
-  mode: platform             # platform | proxy | none | unrestricted
-  proxyPort: 3128            # 0 = any free port
+  # mode: platform           # platform | proxy | none | unrestricted
+  # proxyPort: 3128          # 0 = any free port
   allow: []                  # e.g. [registry.npmjs.org, "*.github.com:443"]
   # A host with http rules or credentials has its TLS inspected; the token never enters the sandbox:
   #   - host: api.github.com
@@ -24,8 +31,8 @@ network:
   deny: []
   localhostPorts: []         # local dev servers reachable directly, e.g. [5173]
   bindPorts: []              # TCP ports the command may listen on (empty: not restricted)
-scopes:
-  abstractUnix: true         # no abstract unix sockets outside the sandbox
-  signals: true              # no signals to processes outside the sandbox
+# scopes:
+#   abstractUnix: true       # no abstract unix sockets outside the sandbox
+#   signals: true            # no signals to processes outside the sandbox
 `;
 }
