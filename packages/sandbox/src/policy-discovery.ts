@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { anchorPaths, defaultPolicy, layerPolicy, parsePolicy, PolicyError, widenings, type Policy, type PolicyLayer } from "@cordon/policy";
@@ -69,7 +69,9 @@ export function discoverPolicy(o: DiscoverOptions): DiscoveredPolicy {
       const layer = readLayer(found, bytes);
       layer.policy = anchorPaths(layer.policy, dirname(found));
       const id = fileIdentity(found, bytes);
-      const trusted = (user?.trusted ?? []).some((t) => t.file === id.file && t.sha256 === id.sha256);
+      // A link named cordon.yaml is never trusted: it would carry another project's trusted file,
+      // and its ./paths, into this one.
+      const trusted = !lstatSync(found).isSymbolicLink() && (user?.trusted ?? []).some((t) => t.file === id.file && t.sha256 === id.sha256);
       if (!trusted) {
         const wide = widenings(policy, layer, facts);
         if (wide.length > 0) {
@@ -99,10 +101,17 @@ export function findProjectPolicy(cwd: string): string | undefined {
   }
 }
 
+/** A policy file is small and regular: a FIFO or a device named cordon.yaml must not hang or flood cordon. */
+const MAX_POLICY_BYTES = 1 << 20;
+
 function readFile(file: string): Buffer {
   try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new PolicyLoadError([`${file}: not a regular file`]);
+    if (st.size > MAX_POLICY_BYTES) throw new PolicyLoadError([`${file}: larger than ${MAX_POLICY_BYTES} bytes; not a policy file`]);
     return readFileSync(file);
   } catch (e) {
+    if (e instanceof PolicyLoadError) throw e;
     throw new PolicyLoadError([`${file}: cannot read the policy file (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
   }
 }

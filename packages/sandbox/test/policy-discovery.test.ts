@@ -15,6 +15,22 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
+describe("hostile project files", () => {
+  it("a FIFO named cordon.yaml is refused, not read (it would hang); a link is never trusted", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const repo = join(root, "repo");
+    mkdirSync(join(repo, ".git"), { recursive: true });
+    execFileSync("mkfifo", [join(repo, "cordon.yaml")]);
+    expect(() => discoverPolicy({ cwd: repo, env, home })).toThrow(/cordon\.yaml: not a regular file/);
+    rmSync(join(repo, "cordon.yaml"));
+    const elsewhere = join(root, "trusted-elsewhere.yaml");
+    writeFileSync(elsewhere, "version: 1\nnetwork: { allow: [wide.example] }\n");
+    trustPolicyFile(elsewhere, { env, home });
+    symlinkSync(elsewhere, join(repo, "cordon.yaml"));
+    expect(() => discoverPolicy({ cwd: repo, env, home })).toThrow(UntrustedPolicyError);
+  });
+});
+
 describe("findProjectPolicy", () => {
   it("looks from cwd up to the project root (.git), never above it", () => {
     const repo = join(root, "repo");
