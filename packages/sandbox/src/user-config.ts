@@ -50,10 +50,14 @@ export function trustPolicyFile(file: string, place: ConfigPlace = {}): { config
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
   const next = withTrust(text, identity);
-  mkdirSync(dirname(config), { recursive: true, mode: 0o700 });
-  // Write beside it and rename: a crash never leaves half a configuration.
-  const tmp = `${config}.${process.pid}.tmp`;
-  writeFileSync(tmp, next, { mode: 0o600 });
-  renameSync(tmp, config);
+  try {
+    mkdirSync(dirname(config), { recursive: true, mode: 0o700 });
+    // Write beside it and rename: a crash never leaves half a configuration.
+    const tmp = `${config}.${process.pid}.tmp`;
+    writeFileSync(tmp, next, { mode: 0o600 });
+    renameSync(tmp, config);
+  } catch (e) {
+    throw new PolicyLoadError([`${config}: cannot write your cordon configuration (${(e as NodeJS.ErrnoException).code ?? String(e)}); XDG_CONFIG_HOME chooses where it lives`]);
+  }
   return { config, ...identity };
 }
