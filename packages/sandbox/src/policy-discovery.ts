@@ -63,7 +63,7 @@ export function discoverPolicy(o: DiscoverOptions): DiscoveredPolicy {
     policy = layerPolicy(policy, readLayer(explicit, readFile(explicit)));
     files.push({ path: explicit, role: o.explicit !== undefined ? "--policy" : "CORDON_POLICY", trusted: true });
   } else {
-    const found = findProjectPolicy(o.cwd);
+    const found = findProjectPolicy(o.cwd, home);
     if (found) {
       const bytes = readFile(found);
       const layer = readLayer(found, bytes);
@@ -93,8 +93,8 @@ export function discoverPolicy(o: DiscoverOptions): DiscoveredPolicy {
 }
 
 /** The nearest project policy file from cwd up to the project root, if any. */
-export function findProjectPolicy(cwd: string): string | undefined {
-  const root = findProjectRoot(cwd);
+export function findProjectPolicy(cwd: string, home = homedir()): string | undefined {
+  const root = findProjectRoot(cwd, home).dir;
   for (let dir = cwd; ; dir = dirname(dir)) {
     for (const name of PROJECT_POLICY_NAMES) if (existsSync(join(dir, name))) return join(dir, name);
     if (dir === root || dirname(dir) === dir) return undefined;

@@ -37,11 +37,11 @@ describe("findProjectPolicy", () => {
     mkdirSync(join(repo, ".git"), { recursive: true });
     mkdirSync(join(repo, "packages", "a"), { recursive: true });
     writeFileSync(join(root, "cordon.yaml"), "version: 1\n"); // above the project: ignored
-    expect(findProjectPolicy(join(repo, "packages", "a"))).toBeUndefined();
+    expect(findProjectPolicy(join(repo, "packages", "a"), home)).toBeUndefined();
     writeFileSync(join(repo, "cordon.yml"), "version: 1\n");
-    expect(findProjectPolicy(join(repo, "packages", "a"))).toBe(join(repo, "cordon.yml"));
+    expect(findProjectPolicy(join(repo, "packages", "a"), home)).toBe(join(repo, "cordon.yml"));
     writeFileSync(join(repo, "packages", "a", "cordon.json"), '{"version": 1}');
-    expect(findProjectPolicy(join(repo, "packages", "a"))).toBe(join(repo, "packages", "a", "cordon.json"));
+    expect(findProjectPolicy(join(repo, "packages", "a"), home)).toBe(join(repo, "packages", "a", "cordon.json"));
   });
 });
 
