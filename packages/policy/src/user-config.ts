@@ -19,7 +19,8 @@ export interface UserConfig {
   policy?: Policy;
   keys: string[];
   trusted: TrustEntry[];
-  networkFence?: string;
+  /** The user's statement that a fence outside cordon is in place (only the user's file may say so). */
+  networkFence?: "networkpolicy" | "none";
 }
 
 export type UserConfigResult = { ok: true; config: UserConfig } | { ok: false; errors: PolicyError[] };
@@ -53,9 +54,11 @@ export function parseUserConfig(text: string, filename?: string): UserConfigResu
     }
   }
   const fence = record["networkFence"];
-  if (fence !== undefined && typeof fence !== "string") errors.push(new PolicyError("networkFence", "expected a string, e.g. networkpolicy", at(["networkFence"])));
+  if (fence !== undefined && fence !== "networkpolicy" && fence !== "none") {
+    errors.push(new PolicyError("networkFence", `expected networkpolicy or none, got ${JSON.stringify(fence)}`, { ...at(["networkFence"]), hint: "networkpolicy states that a cluster NetworkPolicy lets this machine out only through cordon's proxy" }));
+  }
   const rest = Object.fromEntries(Object.entries(record).filter(([k]) => !OWN_KEYS.includes(k)));
-  const config: UserConfig = { keys: presentKeys(rest), trusted, ...(typeof fence === "string" ? { networkFence: fence } : {}) };
+  const config: UserConfig = { keys: presentKeys(rest), trusted, ...(fence === "networkpolicy" || fence === "none" ? { networkFence: fence } : {}) };
   if (Object.keys(rest).length > 0) {
     const r = validatePolicyData(rest, (path, key) => at(path, key));
     if (!r.ok) errors.push(...r.errors);

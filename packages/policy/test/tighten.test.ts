@@ -106,6 +106,10 @@ describe("user configuration", () => {
     expect(r.ok && r.config.trusted).toEqual([{ file: "/p/cordon.yaml", sha256: SHA }]);
     expect(r.ok && r.config.networkFence).toBe("networkpolicy");
   });
+  it("networkFence is networkpolicy or none", () => {
+    const r = parseUserConfig("networkFence: yes-please\n", "config.yaml");
+    expect(r.ok ? "" : String(r.errors[0])).toMatch(/^config\.yaml:1:\d+: networkFence: expected networkpolicy or none/);
+  });
   it("positions errors", () => {
     const r = parseUserConfig("trusted:\n  - { file: relative, sha256: x }\n", "config.yaml");
     expect(r.ok ? "" : r.errors.map(String)[0]).toMatch(/^config\.yaml:2:5: trusted\[0\]: expected/);

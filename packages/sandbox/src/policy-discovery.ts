@@ -20,8 +20,8 @@ export interface DiscoveredPolicy {
   policy: Policy;
   /** The files in force, lowest layer first (none: the built-in policy alone). */
   files: PolicyFileInUse[];
-  /** The user configuration's networkFence, if set. */
-  networkFence?: string;
+  /** The user configuration's networkFence, if set (a flag or CORDON_NETWORK_FENCE overrides it). */
+  networkFence?: "networkpolicy" | "none";
 }
 
 export interface DiscoverOptions extends ConfigPlace {
