@@ -87,5 +87,21 @@ export function layerPolicy(base: Policy, over: PolicyLayer): Policy {
   if (isolation !== undefined) out.network.isolation = isolation;
   const unix = has("network.allowUnixSockets") ? o.network.allowUnixSockets : base.network.allowUnixSockets;
   if (unix !== undefined) out.network.allowUnixSockets = unix;
+  // Keys added to the format later: kept from the base, replaced where the file sets them.
+  const outRecord = out as unknown as Record<string, Record<string, unknown>>;
+  const copy = (from: Policy, key: string) => {
+    const [section, sub] = key.split(".") as [string, string | undefined];
+    const src = from as unknown as Record<string, Record<string, unknown>>;
+    if (sub === undefined) outRecord[section] = src[section] as never;
+    else if (src[section]?.[sub] !== undefined) outRecord[section] = { ...outRecord[section], [sub]: src[section]![sub] };
+  };
+  for (const key of presentKeys(base)) if (!HANDLED.has(key) && !presentKeys(out).includes(key)) copy(base, key);
+  for (const key of over.keys) if (!HANDLED.has(key)) copy(o, key);
   return out;
 }
+
+const HANDLED = new Set([
+  "version", "compat", "extends", "filesystem.includeWorkdir", "filesystem.readOnly", "filesystem.readWrite", "filesystem.exec",
+  "filesystem.protected", "network.mode", "network.proxyPort", "network.allow", "network.deny", "network.localhostPorts",
+  "network.bindPorts", "network.isolation", "network.allowUnixSockets", "scopes.abstractUnix", "scopes.signals",
+]);

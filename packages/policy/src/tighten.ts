@@ -26,7 +26,8 @@ export interface Widening {
  *   executable one); includeWorkdir: false, or unchanged; protected: anything (more read-only);
  * - network.mode: at least as strict (none > platform > proxy > unrestricted);
  *   isolation: at least as strict (namespace > auto > landlock); proxyPort: unchanged (it is the
- *   port the kernel lets the command connect to); allow: only hosts and ports the base allows;
+ *   port the kernel lets the command connect to); allow: only hosts and ports the base allows
+ *   (with the same request rules if the base rule has some; credentials only as the base has them);
  *   deny: anything; localhostPorts and bindPorts: only ports the base already lists (a new one
  *   opens a port, or turns the network namespace off); allowUnixSockets: false, or unchanged;
  * - scopes.*: true, or unchanged.
@@ -133,11 +134,18 @@ function within(path: string, dir: string): boolean {
 }
 
 function describeRule(rule: HostRule): string {
-  return `${rule.host}${rule.ports ? `:${rule.ports.join(",")}` : ""}${rule.allowedIps ? ` (resolving into ${rule.allowedIps.join(", ")})` : ""}`;
+  const creds = rule.credentials?.length ? ` with ${rule.credentials.length} credential(s) cordon would read and send` : "";
+  return `${rule.host}${rule.ports ? `:${rule.ports.join(",")}` : ""}${rule.allowedIps ? ` (resolving into ${rule.allowedIps.join(", ")})` : ""}${creds}`;
 }
 
-/** Whether base rule `b` already allows everything rule `r` allows. */
+/**
+ * Whether base rule `b` already allows everything rule `r` allows. Request rules and credentials
+ * are compared whole: a rule without `b`'s request rules would lift them, and credentials make
+ * cordon read a file or variable with the user's rights and send it out, so only the same rule counts.
+ */
 export function ruleCovers(b: HostRule, r: HostRule): boolean {
+  if (r.credentials?.length && JSON.stringify(b.credentials) !== JSON.stringify(r.credentials)) return false;
+  if (b.http !== undefined && JSON.stringify(b.http) !== JSON.stringify(r.http)) return false;
   const bp = compileHostPattern(b.host);
   const rp = compileHostPattern(r.host);
   if (!bp.ok || !rp.ok || !patternCovers(bp.pattern, rp.pattern)) return false;

@@ -81,6 +81,13 @@ scopes: { signals: false }
     expect(keysOf("version: 1\nfilesystem:\n  exec: [~/.cache/bin]\n", user)).toEqual(["filesystem.exec[0]"]);
   });
 
+  it("credentials and request rules: a project may not add the one or lift the other", () => {
+    const user = layerPolicy(defaultPolicy(), layer("version: 1\nnetwork:\n  allow:\n    - registry.npmjs.org\n    - {host: api.example.com, http: {allow: [{method: GET, path: /v1/**}]}}\n"));
+    expect(keysOf("version: 1\nnetwork:\n  allow:\n    - {host: registry.npmjs.org, credentials: [{file: ~/.ssh/id_rsa, header: X-Key}]}\n", user)).toEqual(["network.allow[0]"]);
+    expect(keysOf("version: 1\nnetwork:\n  allow: [api.example.com]\n", user)).toEqual(["network.allow[0]"]);
+    expect(keysOf("version: 1\nnetwork:\n  allow:\n    - {host: api.example.com, http: {allow: [{method: GET, path: /v1/**}]}}\n", user)).toEqual([]);
+  });
+
   it("fails closed on a key it does not know", () => {
     expect(widenings(defaultPolicy(), { policy: defaultPolicy(), keys: ["network.future"] }, FACTS)).toEqual([
       { key: "network.future", why: "set a key cordon cannot show to only tighten the policy" },
@@ -96,6 +103,14 @@ describe("layerPolicy", () => {
     expect(merged.network.mode).toBe("none");
     expect(merged.network.allow.map((r) => r.host)).toEqual(["a.example", "b.example"]);
   });
+});
+
+it("layerPolicy keeps keys it does not know (a newer format), replaced where the file sets them", () => {
+  const base = { ...defaultPolicy(), network: { ...defaultPolicy().network, future: 1 } } as never;
+  const kept = layerPolicy(base, layer("version: 1\n")) as unknown as { network: { future: number } };
+  expect(kept.network.future).toBe(1);
+  const over = { policy: { ...defaultPolicy(), network: { ...defaultPolicy().network, future: 2 } } as never, keys: ["network.future"] };
+  expect((layerPolicy(base, over) as unknown as { network: { future: number } }).network.future).toBe(2);
 });
 
 describe("user configuration", () => {
