@@ -19,6 +19,8 @@ export interface PolicyLayer {
 export interface LayerFacts {
   cwd: string;
   home: string;
+  /** The project directory the run makes writable (default: cwd). */
+  project?: string;
 }
 
 const SECTIONS = ["filesystem", "network", "scopes"] as const;

@@ -23,7 +23,8 @@ export interface Widening {
  * - extends: only presets the base already extends;
  * - filesystem.readOnly / exec / readWrite: only paths the base already grants with at least
  *   that access (the same path or one inside it; readWrite needs a writable base path, exec an
- *   executable one); includeWorkdir: false, or unchanged; protected: anything (more read-only);
+ *   executable one; the project directory counts as writable); includeWorkdir: false, or unchanged;
+ *   protected: anything (more read-only);
  * - network.mode: at least as strict (none > platform > proxy > unrestricted);
  *   isolation: at least as strict (namespace > auto > landlock); proxyPort: unchanged (it is the
  *   port the kernel lets the command connect to); allow: only hosts and ports the base allows
@@ -120,7 +121,11 @@ function grantedPaths(base: Policy, facts: LayerFacts): { path: string; access: 
   add(defaultPolicy().filesystem);
   for (const name of (base.extends ?? []).filter(isPresetName)) add(presets[name].filesystem);
   add(base.filesystem);
-  if (base.filesystem.includeWorkdir) out.push({ path: expandPath(".", facts), access: "readWrite" });
+  if (base.filesystem.includeWorkdir) {
+    // The project directory is writable and executable (both, not one access covering the other).
+    const project = facts.project ?? expandPath(".", facts);
+    out.push({ path: project, access: "readWrite" }, { path: project, access: "exec" });
+  }
   return out;
 }
 

@@ -42,7 +42,7 @@ extends: [node]
 filesystem:
   readOnly: [~/.ssh]
   readWrite: [~/.config]
-  exec: [./bin]
+  exec: [/opt/tool]
 network:
   mode: unrestricted
   isolation: landlock

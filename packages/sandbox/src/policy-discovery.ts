@@ -48,7 +48,7 @@ export class UntrustedPolicyError extends PolicyLoadError {
 export function discoverPolicy(o: DiscoverOptions): DiscoveredPolicy {
   const env = o.env ?? process.env;
   const home = o.home ?? homedir();
-  const facts = { cwd: o.cwd, home };
+  const facts = { cwd: o.cwd, home, project: findProjectRoot(o.cwd, home).dir };
   const files: PolicyFileInUse[] = [];
   let policy = defaultPolicy();
   const userFile = userConfigPath({ env, home });

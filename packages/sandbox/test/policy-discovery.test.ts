@@ -56,14 +56,14 @@ describe("discoverPolicy", () => {
     mkdirSync(join(repo, ".git", "x"), { recursive: true });
     mkdirSync(join(repo, "pkg"), { recursive: true });
     writeFileSync(join(repo, "cordon.yaml"), "version: 1\nfilesystem:\n  includeWorkdir: false\n  readOnly: [./docs]\n");
-    // Outside the package directory cordon runs in: a widening until trusted.
-    expect(() => discoverPolicy({ cwd: join(repo, "pkg"), env, home })).toThrow(/filesystem\.readOnly\[0\]: grant read access to .*\/repo\/docs/);
-    trustPolicyFile(join(repo, "cordon.yaml"), { env, home });
+    // Inside the project (writable by default), so no widening; outside it would be.
     const d = discoverPolicy({ cwd: join(repo, "pkg"), env, home });
     expect(d.policy.filesystem.readOnly).toContain(join(repo, "docs"));
     expect(d.policy.filesystem.includeWorkdir).toBe(false);
     expect(d.policy.filesystem.protected).toContain(join(repo, "cordon.yaml"));
-    expect(d.files).toEqual([{ path: join(repo, "cordon.yaml"), role: "project", trusted: true }]);
+    expect(d.files).toEqual([{ path: join(repo, "cordon.yaml"), role: "project", trusted: false }]);
+    writeFileSync(join(repo, "cordon.yaml"), "version: 1\nfilesystem:\n  readOnly: [./docs, /srv/data]\n");
+    expect(() => discoverPolicy({ cwd: join(repo, "pkg"), env, home })).toThrow(/filesystem\.readOnly\[1\]: grant read access to \/srv\/data/);
   });
 
   it("trust is by real path and content: a link to the file is the same file, an edit is not", () => {
