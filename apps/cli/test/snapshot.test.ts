@@ -39,7 +39,7 @@ describe.runIf(existsSync(blob))("cordon run from the start-up snapshot", () => 
   it("hands what the fast path does not parse to the plain CLI (usage errors, help)", () => {
     const bad = fromBlob("run", "--bogus", "--", "true");
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toMatch(/Unknown argument: bogus/);
+    expect(bad.stderr).toMatch(/unknown option --bogus/);
     const help = fromBlob("run", "--help", "--", "true");
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/cordon run \[options\] -- <command>/);
