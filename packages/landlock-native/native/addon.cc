@@ -2,6 +2,7 @@
 // every function returns the kernel's result (a value, or a negative errno) and
 // the TypeScript layer turns failures into LandlockError. Nothing here throws
 // except on wrong argument types, which the TypeScript layer already prevents.
+#include "remove_tree.h"
 #include <napi.h>
 
 #include <errno.h>
@@ -91,6 +92,13 @@ Napi::Value StrError(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), strerror(info[0].As<Napi::Number>().Int32Value()));
 }
 
+// Returns 0 or an errno (see remove_tree.h).
+Napi::Value RemoveTreeAt(const Napi::CallbackInfo& info) {
+  std::string parent = info[0].As<Napi::String>().Utf8Value();
+  std::string name = info[1].As<Napi::String>().Utf8Value();
+  return Napi::Number::New(info.Env(), cordon_remove_tree_at(parent.c_str(), name.c_str()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("query", Napi::Function::New(env, Query));
   exports.Set("createRuleset", Napi::Function::New(env, CreateRuleset));
@@ -98,6 +106,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("addPortRule", Napi::Function::New(env, AddPortRule));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("strerror", Napi::Function::New(env, StrError));
+  exports.Set("removeTreeAt", Napi::Function::New(env, RemoveTreeAt));
   cordon_relay::Register(env, exports);
   return exports;
 }

@@ -6,11 +6,14 @@
  *   cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S]
  *                   [--seccomp-fd M] [--netns] [--netns-relay PORT:SOCKET]
  *                   [--netns-local PORT:SOCKET]... [--netns-publish PORT:SOCKET]...
- *                   [--protect PATH]... [--pin DIR]... [--] CMD [ARGS...]
+ *                   [--protect PATH]... [--pin DIR]... [--pidns] [--read-only]
+ *                   [--writable PATH]... [--mask PATH]... [--tmpfs DIR]...
+ *                   [--tmpfs-size BYTES] [--] CMD [ARGS...]
  *
- * Stages: status fd → override check → namespaces (netns.c, mounts.c) →
- * supervise (fork; the parent relays and waits: relay.c, supervise.c) →
- * no_new_privs → restrict_self → seccomp → close inherited fds → exec. Any failure before exec writes one JSON line to
+ * Stages: status fd → override check → namespaces (netns.c) → supervise (fork;
+ * the parent relays, reaps and waits: relay.c, supervise.c) → [with --pidns the
+ * child is the namespace's init: mounts, then it forks the command and reaps]
+ * → mounts (mounts.c, contain.c) → no_new_privs → restrict_self → seccomp → close inherited fds → exec. Any failure before exec writes one JSON line to
  * the status fd, one line to stderr, and exits 125 without exec'ing anything.
  * Exit 127: command not found; 126: found but not executable; 2: usage error.
  */
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -33,6 +37,7 @@
 #include <netinet/in.h>
 #include <stddef.h>
 
+#include "contain.h"
 #include "landlock_abi.h"
 #include "mounts.h"
 #include "process_limits.h"
@@ -71,6 +76,18 @@ struct options {
   int nprotect;
   const char **pin; /* directories made mount points (not renamable), before the protected paths */
   int npin;
+  int pidns;      /* PID + IPC namespaces: fresh /proc, private /dev/shm and devpts, init supervisor */
+  int read_only;  /* every mount read-only but the writable paths */
+  const char **writable;
+  int nwritable;
+  const char **mask; /* paths covered by something empty and read-only */
+  int nmask;
+  const char **tmpfs; /* directories covered by a private tmpfs of tmpfs_size bytes */
+  int ntmpfs;
+  unsigned long long tmpfs_size;
+  const char **rule_path; /* path rules added to the ruleset after the mounts (new mounts are new inodes) */
+  uint64_t *rule_access;
+  int nrule;
   char **command; /* NULL-terminated argv of the command */
 };
 
@@ -126,7 +143,9 @@ static void usage(const char *why) {
   fprintf(stderr,
           "cordon-launcher: %s\n"
           "usage: cordon-launcher [--ruleset-fd N] [--restrict-flags F] [--status-fd S] [--seccomp-fd M] [--netns] "
-          "[--netns-relay PORT:SOCKET] [--netns-local PORT:SOCKET]... [--netns-publish PORT:SOCKET]... [--protect PATH]... [--pin DIR]... [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]\n",
+          "[--netns-relay PORT:SOCKET] [--netns-local PORT:SOCKET]... [--netns-publish PORT:SOCKET]... [--protect PATH]... [--pin DIR]... "
+          "[--pidns] [--read-only] [--writable PATH]... [--mask PATH]... [--tmpfs DIR]... "
+          "[--tmpfs-size BYTES] [--cgroup DIR] [--rule ACCESS:PATH]... [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]\n",
           why);
   exit(EXIT_USAGE);
 }
@@ -205,8 +224,21 @@ static void parse_args(int argc, char **argv, struct options *o) {
   o->nprotect = 0;
   o->pin = calloc((size_t)argc, sizeof *o->pin);
   o->npin = 0;
+  o->pidns = 0;
+  o->read_only = 0;
+  o->writable = calloc((size_t)argc, sizeof *o->writable);
+  o->nwritable = 0;
+  o->mask = calloc((size_t)argc, sizeof *o->mask);
+  o->nmask = 0;
+  o->tmpfs = calloc((size_t)argc, sizeof *o->tmpfs);
+  o->ntmpfs = 0;
+  o->tmpfs_size = 0;
+  o->rule_path = calloc((size_t)argc, sizeof *o->rule_path);
+  o->rule_access = calloc((size_t)argc, sizeof *o->rule_access);
+  o->nrule = 0;
+  if (o->rule_path == NULL || o->rule_access == NULL) usage("out of memory");
   o->command = NULL;
-  if (o->protect == NULL || o->pin == NULL) usage("out of memory");
+  if (o->protect == NULL || o->pin == NULL || o->writable == NULL || o->mask == NULL || o->tmpfs == NULL) usage("out of memory");
 
   int i = 1;
   for (; i < argc; i++) {
@@ -229,6 +261,14 @@ static void parse_args(int argc, char **argv, struct options *o) {
       o->drop_caps = 1;
       continue;
     }
+    if (strcmp(a, "--pidns") == 0) {
+      o->pidns = 1;
+      continue;
+    }
+    if (strcmp(a, "--read-only") == 0) {
+      o->read_only = 1;
+      continue;
+    }
     if (strcmp(a, "--ruleset-fd") == 0) {
       o->ruleset_fd = (int)parse_number(a, value, INT_MAX);
     } else if (strcmp(a, "--restrict-flags") == 0) {
@@ -249,6 +289,25 @@ static void parse_args(int argc, char **argv, struct options *o) {
     } else if (strcmp(a, "--pin") == 0) {
       if (value == NULL || value[0] != '/') usage("--pin needs an absolute path");
       o->pin[o->npin++] = value;
+    } else if (strcmp(a, "--writable") == 0) {
+      if (value == NULL || value[0] != '/') usage("--writable needs an absolute path");
+      o->writable[o->nwritable++] = value;
+    } else if (strcmp(a, "--mask") == 0) {
+      if (value == NULL || value[0] != '/') usage("--mask needs an absolute path");
+      o->mask[o->nmask++] = value;
+    } else if (strcmp(a, "--tmpfs") == 0) {
+      if (value == NULL || value[0] != '/') usage("--tmpfs needs an absolute path");
+      o->tmpfs[o->ntmpfs++] = value;
+    } else if (strcmp(a, "--rule") == 0) {
+      const char *colon = value ? strchr(value, ':') : NULL;
+      if (colon == NULL || colon[1] != '/' || (size_t)(colon - value) >= 32) usage("--rule needs ACCESS:/PATH");
+      char access[32];
+      memcpy(access, value, (size_t)(colon - value));
+      access[colon - value] = '\0';
+      o->rule_access[o->nrule] = parse_number("--rule", access, ULONG_MAX);
+      o->rule_path[o->nrule++] = colon + 1;
+    } else if (strcmp(a, "--tmpfs-size") == 0) {
+      o->tmpfs_size = parse_number(a, value, ULONG_MAX);
     } else {
       char why[256];
       snprintf(why, sizeof why, "unknown option '%s'", a);
@@ -257,6 +316,8 @@ static void parse_args(int argc, char **argv, struct options *o) {
     i++;
   }
   if (i >= argc) usage("missing command");
+  if (o->nrule > 0 && o->ruleset_fd < 0) usage("--rule needs --ruleset-fd");
+  if (o->nwritable > 0 && !o->read_only) usage("--writable only makes sense with --read-only");
   if (o->status_fd >= 0 && o->status_fd < 3) usage("--status-fd must be 3 or above (it is closed on exec)");
   if (o->status_fd >= 0 && (o->status_fd == o->ruleset_fd || o->status_fd == o->seccomp_fd))
     usage("--status-fd must differ from the ruleset and seccomp fds");
@@ -294,26 +355,54 @@ static int override_abi(void) {
   return (long)max < kernel ? (int)max : -1;
 }
 
+static int wants_mounts(const struct options *o) {
+  return o->nprotect > 0 || o->npin > 0 || o->pidns || o->read_only || o->nmask > 0 || o->ntmpfs > 0;
+}
+
 /*
  * Before anything restricts us: new namespaces (user first, see netns.c), lo
  * up and the relay's listeners inside the network namespace (so they exist
- * before the command can connect: no start-up race), and the read-only binds
- * of the protected paths.
+ * before the command can connect: no start-up race). The mounts come after
+ * the fork (a fresh /proc must be mounted from inside the PID namespace).
  */
 static void stage_namespaces(const struct options *o, int listeners[2], int *nlisteners) {
   *nlisteners = 0;
-  int mounts = o->nprotect > 0 || o->npin > 0;
-  int flags = (o->netns ? CLONE_NEWNET : 0) | (mounts ? CLONE_NEWNS : 0);
+  int mounts = wants_mounts(o);
+  int flags = (o->netns ? CLONE_NEWNET : 0) | (mounts ? CLONE_NEWNS : 0) | (o->pidns ? CLONE_NEWPID | CLONE_NEWIPC : 0);
   if (flags == 0) return;
   char why[512];
   int err = cordon_unshare(flags, why, sizeof why);
   if (err == 0 && o->netns) err = cordon_loopback_up(why, sizeof why);
   if (err == 0 && o->relay_port > 0) err = cordon_listen_loopback(o->relay_port, listeners, nlisteners, why, sizeof why);
   if (err == 0 && mounts) err = cordon_mounts_private(why, sizeof why);
-  /* Pins first: a later read-only bind below a pinned directory then sits on the pin. */
+  if (err != 0) fail(EXIT_SETUP, "namespaces", err, "%s", why);
+}
+
+/* Every mount of the run, in the order that keeps each one meaningful. */
+static void stage_mounts(const struct options *o) {
+  if (!wants_mounts(o)) return;
+  char why[512];
+  int err = 0;
+  /* Read-only first: the binds below are new mounts that keep their own flags. */
+  if (o->read_only) err = cordon_read_only_except(o->writable, o->nwritable, why, sizeof why);
+  /* Pins next: a later read-only bind below a pinned directory then sits on the pin. */
   for (int i = 0; err == 0 && i < o->npin; i++) err = cordon_pin_path(o->pin[i], why, sizeof why);
   for (int i = 0; err == 0 && i < o->nprotect; i++) err = cordon_protect_path(o->protect[i], why, sizeof why);
-  if (err != 0) fail(EXIT_SETUP, "namespaces", err, "%s", why);
+  if (err == 0) err = cordon_mask_paths(o->mask, o->nmask, why, sizeof why);
+  if (err == 0 && o->pidns) err = cordon_mount_proc(why, sizeof why);
+  if (err == 0 && o->pidns) err = cordon_mount_shm(o->tmpfs_size, why, sizeof why);
+  if (err == 0 && o->pidns) err = cordon_mount_devpts(why, sizeof why);
+  for (int i = 0; err == 0 && i < o->ntmpfs; i++) err = cordon_mount_tmpfs(o->tmpfs[i], o->tmpfs_size, why, sizeof why);
+  if (err != 0) fail(EXIT_SETUP, "mounts", err, "%s", why);
+  /* The working directory still names the mount it was opened on: move onto what is there now. */
+  char *cwd = getcwd(NULL, 0);
+  if (cwd != NULL) {
+    if (chdir(cwd) != 0) {
+      int e = errno;
+      fail(EXIT_SETUP, "mounts", e, "re-entering the working directory %s: %s", cwd, strerror(e));
+    }
+    free(cwd);
+  }
 }
 
 /*
@@ -351,19 +440,59 @@ static int cordon_relay_local_ports(struct cordon_relay *relay, const struct loc
 }
 
 /*
- * With a relay the launcher forks: the child returns and goes on to exec the
- * command; the parent keeps only the listeners and never returns.
+ * Landlock rules name inodes: a fresh /proc, devpts or tmpfs mounted on a
+ * granted path is a new inode the ruleset (built before the mounts) does not
+ * know. The sandbox names those paths again; they are added now.
+ */
+static void stage_rules(const struct options *o) {
+  for (int i = 0; i < o->nrule; i++) {
+    int fd = open(o->rule_path[i], O_PATH | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) continue;
+      int e = errno;
+      fail(EXIT_SETUP, "rules", e, "opening %s for its Landlock rule: %s", o->rule_path[i], strerror(e));
+    }
+    unsigned char attr[CORDON_PATH_BENEATH_ATTR_SIZE];
+    cordon_path_beneath_attr(attr, o->rule_access[i], fd);
+    long r = cordon_add_rule(o->ruleset_fd, CORDON_RULE_PATH_BENEATH, attr, 0);
+    int e = errno;
+    close(fd);
+    if (r != 0) fail(EXIT_SETUP, "rules", e, "landlock_add_rule(%s, 0x%llx): %s", o->rule_path[i], (unsigned long long)o->rule_access[i], strerror(e));
+  }
+}
+
+static sigset_t saved_mask;  /* the signal mask the command gets back */
+static int init_status[2] = {-1, -1}; /* the namespace's init → the supervisor outside: the command's wait status */
+static int supervisor_alive[2] = {-1, -1}; /* held open by the supervisor: the init sees it gone */
+
+/* The command's fds are the child's business; the status pipe must close when it execs. */
+static void close_command_fds(const struct options *o) {
+  if (o->status_fd >= 0) close(o->status_fd);
+  if (o->ruleset_fd >= 0) close(o->ruleset_fd);
+  if (o->seccomp_fd >= 0) close(o->seccomp_fd);
+}
+
+/*
+ * The launcher always forks: the child returns and goes on (in a PID namespace
+ * it is the namespace's init, see stage_init); the parent stays outside as the
+ * supervisor (relay, signals, reaping) and never returns.
  */
 static void stage_supervise(const struct options *o, pid_t parent, const int listeners[2], int nlisteners) {
-  if (o->relay_port == 0) return;
   char why[512];
-  sigset_t saved;
-  int err = cordon_supervise_prepare(parent, &saved, why, sizeof why);
+  enum cordon_supervisor_kind kind = o->pidns ? CORDON_SUPERVISE_NAMESPACE : CORDON_SUPERVISE_TREE;
+  int err = cordon_supervise_prepare(kind, parent, &saved_mask, why, sizeof why);
   if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
-  struct cordon_relay *relay = cordon_relay_new(listeners, nlisteners, o->relay_socket);
-  if (relay == NULL) fail(EXIT_SETUP, "supervise", ENOMEM, "relay: out of memory");
-  err = cordon_relay_local_ports(relay, o->locals, o->nlocals, why, sizeof why);
-  if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
+  struct cordon_relay *relay = NULL;
+  if (o->relay_port > 0) {
+    relay = cordon_relay_new(listeners, nlisteners, o->relay_socket);
+    if (relay == NULL) fail(EXIT_SETUP, "supervise", ENOMEM, "relay: out of memory");
+    err = cordon_relay_local_ports(relay, o->locals, o->nlocals, why, sizeof why);
+    if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
+  }
+  if (o->pidns && (pipe2(init_status, O_CLOEXEC) != 0 || pipe2(supervisor_alive, O_CLOEXEC) != 0)) {
+    int e = errno;
+    fail(EXIT_SETUP, "supervise", e, "pipe: %s", strerror(e));
+  }
   pid_t supervisor = getpid();
   pid_t child = fork();
   if (child < 0) {
@@ -371,15 +500,48 @@ static void stage_supervise(const struct options *o, pid_t parent, const int lis
     fail(EXIT_SETUP, "supervise", e, "fork: %s", strerror(e));
   }
   if (child == 0) {
-    err = cordon_supervised_child(supervisor, &saved, why, sizeof why);
+    if (o->pidns) {
+      /* The init: dies with the supervisor (a parent outside the namespace: getppid() is 0 here). */
+      close(init_status[0]);
+      close(supervisor_alive[1]);
+      for (int i = 0; i < nlisteners; i++) close(listeners[i]);
+      struct pollfd alive = {.fd = supervisor_alive[0], .events = POLLIN};
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || poll(&alive, 1, 0) != 0)
+        fail(EXIT_SETUP, "supervise", ESRCH, "the supervisor exited before the sandbox started");
+      return;
+    }
+    err = cordon_supervised_child(supervisor, &saved_mask, why, sizeof why);
     if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
     return; /* the listeners are closed with every other fd before exec */
   }
-  /* The command's fds are the child's business; the status pipe must close when it execs. */
-  if (o->status_fd >= 0) close(o->status_fd);
-  if (o->ruleset_fd >= 0) close(o->ruleset_fd);
-  if (o->seccomp_fd >= 0) close(o->seccomp_fd);
-  cordon_supervise(child, relay);
+  close_command_fds(o);
+  if (o->pidns) {
+    close(init_status[1]);
+    close(supervisor_alive[0]);
+  }
+  cordon_supervise(kind, child, relay, init_status[0]);
+}
+
+/*
+ * In the PID namespace, after the mounts: the init forks the command and
+ * stays as its reaper. When the command ends the init exits, and the kernel
+ * kills whatever is left in the namespace.
+ */
+static void stage_init(const struct options *o) {
+  if (!o->pidns) return;
+  char why[512];
+  pid_t child = fork();
+  if (child < 0) {
+    int e = errno;
+    fail(EXIT_SETUP, "supervise", e, "fork: %s", strerror(e));
+  }
+  if (child == 0) {
+    int err = cordon_supervised_child(1, &saved_mask, why, sizeof why);
+    if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
+    return;
+  }
+  close_command_fds(o);
+  cordon_supervise(CORDON_SUPERVISE_INIT, child, NULL, init_status[1]);
 }
 
 static void stage_die_with_parent(const struct options *o, pid_t parent) {
@@ -513,6 +675,9 @@ int main(int argc, char **argv) {
   int nlisteners = 0;
   stage_namespaces(&o, listeners, &nlisteners);
   stage_supervise(&o, parent, listeners, nlisteners);
+  stage_mounts(&o);
+  stage_rules(&o);
+  stage_init(&o);
   stage_drop_caps(&o);
   stage_no_new_privs();
   stage_restrict_self(&o, emulated_abi);

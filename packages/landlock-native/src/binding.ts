@@ -14,6 +14,7 @@ export interface NativeBinding {
   addPortRule(rulesetFd: number, port: number, access: number): number;
   closeFd(fd: number): number;
   strerror(errno: number): string;
+  removeTreeAt(parent: string, name: string): number;
   spliceRelay(fdA: number, fdB: number, idleMs: number, onDone: (errno: number, how: string, aToB: number, bToA: number) => void): number;
   spliceRelayStop(id: number): boolean;
   spliceRelayActive(): number;

@@ -13,8 +13,10 @@ export {
   launcherArgs,
   parseLauncherStatus,
   LAUNCHER_EXIT,
+  KILL_TREE_SIGNAL,
   type LauncherOptions,
   type LauncherStatus,
 } from "./launcher.js";
+export { removeTree } from "./remove-tree.js";
 export * from "./seccomp/index.js";
 export { spliceRelay, spliceSockets, spliceRelaysActive, type SpliceRelay, type SpliceRelayEnd, type SpliceRelayOptions, type SpliceRelayResult } from "./splice-relay.js";

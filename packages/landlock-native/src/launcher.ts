@@ -23,9 +23,16 @@ export const LAUNCHER_EXIT = {
   NOT_FOUND: 127,
 } as const;
 
+/**
+ * The signal that makes the launcher's supervisor SIGKILL every process the command started
+ * (also its parent-death signal outside a PID namespace): send it instead of SIGKILL, which
+ * would leave orphans of a supervisor that is not a namespace's init. SIGRTMAX on Linux.
+ */
+export const KILL_TREE_SIGNAL = 64;
+
 /** One line the launcher writes to the status fd when it fails before (or at) exec. */
 export interface LauncherStatus {
-  /** `status_fd`, `die_with_parent`, `override`, `namespaces`, `supervise`, `drop_caps`, `no_new_privs`, `restrict_self`, `seccomp`, `close_fds` or `exec`. */
+  /** `status_fd`, `die_with_parent`, `override`, `namespaces`, `supervise`, `mounts`, `drop_caps`, `no_new_privs`, `restrict_self`, `seccomp`, `close_fds` or `exec`. */
   stage: string;
   /** errno name, e.g. `EPERM`. */
   errno: string;
@@ -58,6 +65,27 @@ export interface LauncherOptions {
   protect?: readonly string[];
   /** Existing directories bind-mounted onto themselves (still writable) so they cannot be renamed or removed. */
   pin?: readonly string[];
+  /**
+   * PID and IPC namespaces (implies a mount namespace): the supervisor's child is the namespace's
+   * init and reaper, the command sees a fresh /proc with only its own processes, a private
+   * /dev/shm and a new devpts instance; when the command ends everything it started dies with the init.
+   */
+  pidns?: boolean;
+  /** Every mount read-only except `writable` (bound onto themselves, writable): metadata changes fail with EROFS. */
+  readOnly?: boolean;
+  /** Existing paths that stay writable under `readOnly`. */
+  writable?: readonly string[];
+  /** Paths covered by something empty and read-only (a directory by an empty tmpfs, anything else by an empty file). */
+  mask?: readonly string[];
+  /** Existing directories covered by a private 0700 tmpfs (of `tmpfsSize` bytes when given). */
+  tmpfs?: readonly string[];
+  /**
+   * Path rules added to the ruleset after the mounts: a fresh /proc, devpts or tmpfs is a new inode
+   * that rules made before the mounts do not cover. Needs `rulesetFd`.
+   */
+  rulesAfterMounts?: readonly { path: string; access: number }[];
+  /** Size limit in bytes of the `tmpfs` mounts and of /dev/shm under `pidns`. */
+  tmpfsSize?: number;
   /** SIGKILL the command when the launcher's parent (cordon) exits, even by SIGKILL. */
   dieWithParent?: boolean;
   /** Shed every capability (root's included) before exec: Landlock does not cover chmod/chown. */
@@ -80,6 +108,9 @@ function bad(hint: string): LandlockError {
 /** The launcher's argv (without the launcher itself) for the given options. */
 export function launcherArgs(options: LauncherOptions): string[] {
   const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, netnsLocalPorts = [], protect = [], pin = [], dieWithParent, dropCapabilities, command, args = [] } = options;
+  const { pidns, readOnly, writable = [], mask = [], tmpfs = [], tmpfsSize, rulesAfterMounts = [] } = options;
+  checkInt(tmpfsSize, "tmpfsSize", 1);
+  if (writable.length > 0 && !readOnly) throw bad("writable paths only make sense with readOnly");
   checkInt(rulesetFd, "rulesetFd", 0);
   checkInt(restrictFlags, "restrictFlags", 0);
   checkInt(statusFd, "statusFd", 3);
@@ -111,13 +142,25 @@ export function launcherArgs(options: LauncherOptions): string[] {
   else if (netns) argv.push("--netns");
   if (dieWithParent) argv.push("--die-with-parent");
   if (dropCapabilities) argv.push("--drop-caps");
-  for (const path of pin) {
-    if (typeof path !== "string" || !path.startsWith("/") || path.includes("\0")) throw bad(`pin paths must be absolute, got ${JSON.stringify(path)}`);
-    argv.push("--pin", path);
-  }
-  for (const path of protect) {
-    if (typeof path !== "string" || !path.startsWith("/") || path.includes("\0")) throw bad(`protect paths must be absolute, got ${JSON.stringify(path)}`);
-    argv.push("--protect", path);
+  if (pidns) argv.push("--pidns");
+  if (readOnly) argv.push("--read-only");
+  if (tmpfsSize !== undefined) argv.push("--tmpfs-size", String(tmpfsSize));
+  const paths = (flag: string, name: string, list: readonly string[]) => {
+    for (const path of list) {
+      if (typeof path !== "string" || !path.startsWith("/") || path.includes("\0")) throw bad(`${name} paths must be absolute, got ${JSON.stringify(path)}`);
+      argv.push(flag, path);
+    }
+  };
+  paths("--writable", "writable", writable);
+  paths("--pin", "pin", pin);
+  paths("--protect", "protect", protect);
+  paths("--mask", "mask", mask);
+  paths("--tmpfs", "tmpfs", tmpfs);
+  for (const { path, access } of rulesAfterMounts) {
+    if (rulesetFd === undefined) throw bad("rulesAfterMounts needs rulesetFd");
+    if (!Number.isSafeInteger(access) || access <= 0) throw bad(`rule access must be a positive integer, got ${String(access)}`);
+    paths("--rule", "rule", [path]);
+    argv[argv.length - 1] = `0x${access.toString(16)}:${path}`;
   }
   argv.push("--", command, ...args);
   return argv;

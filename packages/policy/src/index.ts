@@ -12,12 +12,14 @@ export type {
   PathAccess,
   PathSource,
   Policy,
+  PolicyLimits,
   ResolvedPath,
   ResolvedPolicy,
 } from "./model.js";
 export { COMPAT_LEVELS, ISOLATION_LEVELS, NETWORK_MODES } from "./model.js";
 export { DEFAULT_PROTECTED, checkProtectedEntry, globMatcher, protectedCandidates, type ProtectedCandidate } from "./protected.js";
 export { planIsolation, type IsolationOutcome } from "./isolation.js";
+export { formatSize, parseSize } from "./limits.js";
 export { PolicyError } from "./errors.js";
 export {
   FS_ACCESS,

@@ -6,6 +6,7 @@ import { posix } from "node:path";
 import type { ResolvedPolicy } from "./model.js";
 import { isStrictlyInside, protectedCandidates } from "./protected.js";
 import type { IsolationPlan, KernelFacts, ReportItem } from "./report.js";
+import { planContainment } from "./containment.js";
 
 export interface IsolationOutcome {
   plan: IsolationPlan;
@@ -20,9 +21,20 @@ const LISTED = 6;
 export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writableDirs: readonly string[]): IsolationOutcome | undefined {
   const ns = facts.namespaces;
   if (ns === undefined) return undefined;
-  const out: IsolationOutcome = { plan: { network: "landlock", why: "", protect: [], pin: [] }, items: [], warnings: [], errors: [] };
   const hard = policy.compat === "hard";
   const unavailable = `namespaces are unavailable here${ns.reason ? ` (${ns.reason})` : ""}`;
+  // The process tree, /proc, IPC, terminals and the read-only tree: namespaces unless opted out.
+  const optedOut = policy.network.isolation === "landlock";
+  const contained = planContainment(policy, facts, ns.available && !optedOut, optedOut ? "--isolation landlock (network.isolation) opts out of namespaces" : unavailable);
+  const out: IsolationOutcome = {
+    plan: { network: "landlock", why: "", protect: [], pin: [], ...contained.plan },
+    items: contained.items,
+    warnings: contained.warnings,
+    errors: contained.errors,
+  };
+  if (policy.network.isolation === "namespace" && !ns.available && (policy.network.mode === "proxy" || policy.network.mode === "unrestricted")) {
+    if (hard) out.errors.push(`compat hard: network.isolation namespace: ${unavailable}`);
+  }
 
   // Network.
   const net = policy.network;

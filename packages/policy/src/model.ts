@@ -71,6 +71,17 @@ export interface FilesystemPolicy {
   protected?: string[];
 }
 
+/**
+ * Resource limits (absent = none). Sizes in bytes (the file also takes "512M", "2G").
+ * processes and memory need a cgroup v2 subtree with the pids / memory controllers; tmpdirSize is
+ * the size of the private TMPDIR tmpfs (namespace isolation).
+ */
+export interface PolicyLimits {
+  processes?: number;
+  memory?: number;
+  tmpdirSize?: number;
+}
+
 export interface Policy {
   version: 1;
   compat: Compat;
@@ -96,6 +107,8 @@ export interface Policy {
   };
   /** true = isolate (deny outside the sandbox). */
   scopes: { abstractUnix: boolean; signals: boolean };
+  /** Absent = no limits. */
+  limits?: PolicyLimits;
 }
 
 export type NetworkPolicy = Policy["network"];
@@ -118,6 +131,7 @@ export interface ResolvedPath {
 export interface ResolvedPolicy extends Policy {
   filesystem: FilesystemPolicy & { paths: ResolvedPath[]; protected: string[] };
   network: NetworkPolicy & { isolation: Isolation; allowUnixSockets: boolean };
+  limits: PolicyLimits;
   /** project: the project root when it is not the cwd (a repository or workspace root above it). */
   facts: { cwd: string; home: string; tmpdir: string; project?: string };
 }
@@ -138,4 +152,6 @@ export interface InlineOptions {
   localhostPorts?: number[];
   /** `--publish PORT`: ports the command may listen on, reached from the host's loopback. */
   bindPorts?: number[];
+  /** `--max-processes`, `--max-memory`, `--tmpdir-size` (bytes, or strings such as "512M"). */
+  limits?: { processes?: number | string; memory?: number | string; tmpdirSize?: number | string };
 }

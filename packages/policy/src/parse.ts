@@ -3,7 +3,8 @@ import { loadYaml } from "./yaml.js";
 import type { z } from "zod";
 import { describeValue, formatPath, PolicyError } from "./errors.js";
 import { parseHostEntry } from "./host/entry.js";
-import type { HostRule, Policy } from "./model.js";
+import { checkLimit, LIMIT_KEYS } from "./limits.js";
+import type { HostRule, Policy, PolicyLimits } from "./model.js";
 import { KNOWN_KEYS, policyFileSchema } from "./schema.js";
 import { nearest } from "./suggest.js";
 import { presentKeys } from "./layers.js";
@@ -72,10 +73,22 @@ export function validatePolicyData(
     scopes: file.scopes,
   };
   if (file.extends !== undefined) policy.extends = file.extends;
+  if (file.limits !== undefined) policy.limits = parsedLimits(file.limits);
   // Optional keys stay absent when the file does not set them.
   if (policy.network.isolation === undefined) delete policy.network.isolation;
   if (policy.network.allowUnixSockets === undefined) delete policy.network.allowUnixSockets;
   return { ok: true, policy };
+}
+
+/** The schema checked each value; this turns "512M" into bytes. */
+function parsedLimits(input: Record<string, unknown>): PolicyLimits {
+  const out: PolicyLimits = {};
+  for (const key of LIMIT_KEYS) {
+    if (input[key] === undefined) continue;
+    const check = checkLimit(key, input[key]);
+    if (check.ok) out[key] = check.value;
+  }
+  return out;
 }
 
 function toHostRule(entry: string | HostRule): HostRule {

@@ -70,6 +70,19 @@ export interface IsolationPlan {
    * cannot be renamed aside and replaced (`mv .git .git2; mkdir -p .git/hooks`).
    */
   pin: string[];
+  /**
+   * How the command's process tree is contained. "namespace": PID, IPC and mount namespaces (the
+   * launcher's init reaps every process and its exit kills the namespace; a fresh /proc, a private
+   * /dev/shm and devpts; every mount read-only except `writable`). "supervisor": a child-subreaper
+   * supervisor SIGKILLs every descendant when the command ends or cordon dies.
+   */
+  process: "namespace" | "supervisor";
+  /** Under process "namespace": the existing paths that stay writable (everything else is read-only). */
+  writable: string[];
+  /** Paths made unreadable under process "namespace" (covered by something empty and read-only). */
+  mask: string[];
+  /** The private TMPDIR as a private tmpfs (process "namespace"): its path and size in bytes (0: kernel default). */
+  tmpdirTmpfs?: { path: string; size: number };
 }
 
 export interface EnforcementPlan {
@@ -105,6 +118,11 @@ export interface KernelFacts {
    * it matches (globs expanded; [] when nothing exists). Undefined = not probed.
    */
   protectedPaths?: Record<string, string[]>;
+  /**
+   * The cgroup v2 controllers a sub-cgroup of this process could use (empty when none, with the
+   * reason). Undefined = not probed: limits that need them are reported as not enforced.
+   */
+  cgroup?: { controllers: string[]; reason?: string };
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
 }

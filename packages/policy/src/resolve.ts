@@ -14,12 +14,14 @@ import {
   type PathAccess,
   type PathSource,
   type Policy,
+  type PolicyLimits,
   type ResolvedPath,
   type ResolvedPolicy,
 } from "./model.js";
 import { checkPathSyntax, expandPath, normalizeAbsolute } from "./paths.js";
 import { isPresetName, presets, unknownPresetMessage } from "./presets.js";
 import { checkProtectedEntry } from "./protected.js";
+import { checkLimit, LIMIT_KEYS } from "./limits.js";
 
 export interface ResolveInput {
   /** The parsed policy file, if any. */
@@ -104,6 +106,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   let scopes = { ...defaults.scopes };
   let isolation: Isolation = "auto";
   let allowUnixSockets = false;
+  const limits: PolicyLimits = {};
   const protectedEntries: string[] = [];
 
   const base = input.base;
@@ -113,6 +116,13 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     proxyPort = base.network.proxyPort;
     includeWorkdir = base.filesystem.includeWorkdir;
     scopes = { ...base.scopes };
+    for (const key of LIMIT_KEYS) {
+      const value = base.limits?.[key];
+      if (value === undefined) continue;
+      const check = checkLimit(key, value);
+      if (!check.ok) errors.push(new PolicyError(`limits.${key}`, check.reason));
+      else limits[key] = check.value;
+    }
     if (base.network.allowUnixSockets !== undefined) {
       if (typeof base.network.allowUnixSockets !== "boolean") errors.push(new PolicyError("network.allowUnixSockets", `expected true or false, got ${JSON.stringify(base.network.allowUnixSockets)}`));
       else allowUnixSockets = base.network.allowUnixSockets;
@@ -188,6 +198,14 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     else isolation = inline.isolation;
   }
   if (inline.allowUnixSockets !== undefined) allowUnixSockets = inline.allowUnixSockets;
+  const flags = { processes: "--max-processes", memory: "--max-memory", tmpdirSize: "--tmpdir-size" } as const;
+  for (const key of LIMIT_KEYS) {
+    const value = inline.limits?.[key];
+    if (value === undefined) continue;
+    const check = checkLimit(key, value);
+    if (!check.ok) errors.push(new PolicyError(flags[key], check.reason));
+    else limits[key] = check.value;
+  }
   if (inline.compat !== undefined) {
     if (!COMPAT_LEVELS.includes(inline.compat)) errors.push(new PolicyError("--compat", `expected one of ${COMPAT_LEVELS.join(", ")}, got ${JSON.stringify(inline.compat)}`));
     else compat = inline.compat;
@@ -242,6 +260,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       allowUnixSockets,
     },
     scopes,
+    limits,
     facts: project === where.cwd ? where : { ...where, project },
   };
   if (applied.size > 0) policy.extends = [...applied];

@@ -3,7 +3,8 @@ import { lazyRequire } from "./lazy.js";
 import { DEFAULT_PROXY_PORT } from "./defaults.js";
 import { parseHostEntry } from "./host/entry.js";
 import { compileHostPattern, parseCidr } from "./host/pattern.js";
-import { COMPAT_LEVELS, ISOLATION_LEVELS, NETWORK_MODES } from "./model.js";
+import { checkLimit, SIZE_HINT } from "./limits.js";
+import { COMPAT_LEVELS, ISOLATION_LEVELS, NETWORK_MODES, type PolicyLimits } from "./model.js";
 import { checkPathSyntax } from "./paths.js";
 import { isPresetName, unknownPresetMessage } from "./presets.js";
 import { checkProtectedEntry } from "./protected.js";
@@ -106,6 +107,15 @@ function build(z: typeof Z) {
     if (!isPresetName(value)) ctx.addIssue({ code: "custom", message: unknownPresetMessage(value) });
   });
 
+  const limitValue = (key: keyof PolicyLimits) =>
+    z
+      .union([z.int(), z.string()], key === "processes" ? "expected a positive whole number" : `expected ${SIZE_HINT}`)
+      .superRefine((value, ctx) => {
+        const check = checkLimit(key, value);
+        if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason });
+      })
+      .optional();
+
   return z
     .strictObject({
       version: z.literal(1, "expected version: 1"),
@@ -139,6 +149,13 @@ function build(z: typeof Z) {
           signals: z.boolean("expected true or false").default(true),
         }, "expected a mapping")
         .prefault({}),
+      limits: z
+        .strictObject({
+          processes: limitValue("processes"),
+          memory: limitValue("memory"),
+          tmpdirSize: limitValue("tmpdirSize"),
+        }, "expected a mapping")
+        .optional(),
     }, "expected a mapping at the top level");
 }
 
@@ -154,7 +171,7 @@ const loadZod = lazyRequire<{ z: typeof Z }, typeof Z>("zod", (m) => m.z);
 /** The valid keys of each object, for "did you mean" suggestions, keyed by the path without indexes. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   // schema.test.ts checks these lists against the schema's own keys.
-  "": ["version", "compat", "extends", "filesystem", "network", "scopes"],
+  "": ["version", "compat", "extends", "filesystem", "network", "scopes", "limits"],
   filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec", "protected"],
   network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation", "allowUnixSockets"],
   "network.allow[]": ["host", "ports", "allowedIps", "http", "credentials"],
@@ -164,6 +181,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   "network.allow[].credentials[]": ["env", "file", "placeholderEnv", "header", "prefix", "basic", "query", "allowPlainHttp"],
   "network.deny[]": ["host", "ports"],
   scopes: ["abstractUnix", "signals"],
+  limits: ["processes", "memory", "tmpdirSize"],
 };
 
 /** JSON Schema (draft 2020-12) of the policy file, for editors and validation outside cordon. */

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import * as landlock from "@cordon/landlock-native";
 import { seccompAvailable } from "@cordon/landlock-native";
 import type { KernelFacts, ResolvedPolicy } from "@cordon/policy";
+import { probeCgroup } from "./cgroup-facts.js";
 import { findProtected, probeNamespaces } from "./isolation.js";
 
 /**
@@ -11,12 +12,16 @@ import { findProtected, probeNamespaces } from "./isolation.js";
 export function probeKernel(paths: readonly string[], policy?: ResolvedPolicy): KernelFacts {
   const st = landlock.status();
   return {
-    ...(policy ? { namespaces: probeNamespaces(), protectedPaths: findProtected(policy) } : {}),
+    ...(policy ? { namespaces: probeNamespaces(), protectedPaths: findProtected(policy), ...(limitsNeedCgroup(policy) ? { cgroup: probeCgroup() } : {}) } : {}),
     landlock: { abi: st.abi, errata: st.errata, ...(st.reason ? { reason: `${st.reason.code}: ${st.reason.message}` } : {}) },
     seccomp: seccompAvailable(),
     arch: process.arch,
     paths: Object.fromEntries(paths.map((p) => [p, pathKind(p)])),
   };
+}
+
+function limitsNeedCgroup(policy: ResolvedPolicy): boolean {
+  return policy.limits.processes !== undefined || policy.limits.memory !== undefined;
 }
 
 function pathKind(path: string): "directory" | "file" | "missing" {

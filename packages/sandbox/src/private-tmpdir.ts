@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { removeTree } from "@cordon/landlock-native";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -11,8 +12,17 @@ export function createPrivateTmpdir(): string {
   return mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
 }
 
+/**
+ * Called once every process of the run is dead. Even so, the removal never follows a symlink
+ * (relative to directory fds): a leftover process swapping a subdirectory for a symlink cannot
+ * make cordon, which runs outside every restriction, delete anything outside the directory.
+ */
 export function removePrivateTmpdir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    removeTree(dir);
+  } catch {
+    // What cannot be removed stays (a later run's sweep tries again); nothing outside is touched.
+  }
 }
 
 function sweepOrphans(): void {
@@ -25,7 +35,7 @@ function sweepOrphans(): void {
   for (const name of names) {
     const m = /^cordon-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
     if (!m || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
-    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    removePrivateTmpdir(join(tmpdir(), name));
   }
 }
 

@@ -4,6 +4,7 @@ import type { Writable } from "node:stream";
 import {
   negotiate,
   policyPaths,
+  FS_FILE_RIGHTS,
   type EnforcementPlan,
   type EnforcementReport,
   type KernelFacts,
@@ -11,7 +12,7 @@ import {
 } from "@cordon/policy";
 import type { DecisionEvent } from "@cordon/proxy";
 import { closeSync } from "node:fs";
-import { compileSeccomp, seccompProgramFd } from "@cordon/landlock-native";
+import { compileSeccomp, KILL_TREE_SIGNAL, seccompProgramFd } from "@cordon/landlock-native";
 import { buildRuleset } from "./build-ruleset.js";
 import { childEnv } from "./child-env.js";
 import { DecisionLog, type DecisionSummary } from "./decision-log.js";
@@ -30,11 +31,40 @@ import { startLocalPortRelays, type LocalPortRelays } from "./local-ports.js";
 
 type KernelFds = Pick<LaunchOptions, "rulesetFd" | "seccompFd">;
 
+type IsolationOptions = Pick<LaunchOptions, "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin" | "pidns" | "readOnly" | "writable" | "mask" | "tmpfs" | "tmpfsSize" | "rulesAfterMounts">;
+
+/**
+ * The launcher mounts a fresh /proc, devpts, /dev/shm and TMPDIR tmpfs: new inodes, which the
+ * ruleset's rules (made on the host's) do not cover. The plan's rules at or below those places are
+ * added again after the mounts; /dev/ptmx, a device node the launcher covers with the new
+ * instance's multiplexer, gets the file rights of /dev/pts.
+ */
+function rulesForFreshMounts(plan: EnforcementPlan, tmpdir: string | undefined): { path: string; access: number }[] {
+  const roots = ["/proc", "/dev/pts", "/dev/shm", ...(tmpdir ? [tmpdir] : [])];
+  const paths = plan.landlock?.paths ?? [];
+  const rules = paths.filter((p) => roots.some((r) => p.path === r || p.path.startsWith(`${r}/`))).map((p) => ({ path: p.path, access: p.access }));
+  const pts = paths.find((p) => p.path === "/dev/pts");
+  if (pts && !paths.some((p) => p.path === "/dev/ptmx")) rules.push({ path: "/dev/ptmx", access: pts.access & FS_FILE_RIGHTS });
+  return rules;
+}
+
 /** The namespace part of a launch, from the plan. */
-function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null, locals: LocalPortRelays | null): Pick<LaunchOptions, "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin"> {
+function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null, locals: LocalPortRelays | null): IsolationOptions {
   const iso = plan.isolation;
   if (!iso) return {};
-  const out: Pick<LaunchOptions, "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin"> = {};
+  const out: IsolationOptions = {};
+  if (iso.process === "namespace") {
+    out.pidns = true;
+    const rules = rulesForFreshMounts(plan, iso.tmpdirTmpfs?.path);
+    if (rules.length > 0) out.rulesAfterMounts = rules;
+    out.readOnly = true;
+    out.writable = iso.writable;
+    if (iso.mask.length > 0) out.mask = iso.mask;
+    if (iso.tmpdirTmpfs) {
+      out.tmpfs = [iso.tmpdirTmpfs.path];
+      if (iso.tmpdirTmpfs.size > 0) out.tmpfsSize = iso.tmpdirTmpfs.size;
+    }
+  }
   if (iso.network === "namespace") {
     if (plan.network.mode === "platform") {
       // negotiate() only plans this when the relay socket exists (see Sandbox.create).
@@ -270,7 +300,7 @@ export class Sandbox extends EventEmitter {
     const grace = options.killGraceMs ?? 2000;
     const terminate = () => {
       child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), grace);
+      const t = setTimeout(() => child.kill(KILL_TREE_SIGNAL), grace);
       t.unref();
       child.once("exit", () => clearTimeout(t));
     };
@@ -316,7 +346,8 @@ export class Sandbox extends EventEmitter {
       },
       exited,
       report,
-      kill: (signal) => child.kill(signal),
+      // SIGKILL of the supervisor alone would orphan what the command started: it kills the tree instead.
+      kill: (signal) => child.kill(signal === "SIGKILL" ? KILL_TREE_SIGNAL : signal),
     };
   }
 
@@ -418,7 +449,8 @@ export class Sandbox extends EventEmitter {
       (c) => new Promise<void>((resolve) => {
         if (c.exitCode !== null || c.signalCode !== null) return resolve();
         c.once("close", () => resolve());
-        c.kill("SIGKILL");
+        // The supervisor SIGKILLs every process of the command, then exits (SIGKILL would orphan them).
+        c.kill(KILL_TREE_SIGNAL);
       }),
     );
     await Promise.all(waits);
