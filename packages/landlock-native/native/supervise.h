@@ -23,9 +23,10 @@
 /*
  * "Kill the whole tree now": the supervisor's parent-death signal (so a
  * SIGKILLed cordon still gets everything killed) and what the sandbox sends
- * to end a run at once. Not forwarded to the command.
+ * to end a run at once. Not forwarded to the command. SIGSTKFLT: unused by the
+ * kernel and known to Node (which refuses real-time signals by number).
  */
-#define CORDON_KILL_TREE (SIGRTMAX)
+#define CORDON_KILL_TREE SIGSTKFLT
 
 enum cordon_supervisor_kind {
   /* Outside any PID namespace: child subreaper, kills every descendant itself. */

@@ -26,9 +26,10 @@ export const LAUNCHER_EXIT = {
 /**
  * The signal that makes the launcher's supervisor SIGKILL every process the command started
  * (also its parent-death signal outside a PID namespace): send it instead of SIGKILL, which
- * would leave orphans of a supervisor that is not a namespace's init. SIGRTMAX on Linux.
+ * would leave orphans of a supervisor that is not a namespace's init. SIGSTKFLT: unused by the
+ * kernel, and a name Node accepts.
  */
-export const KILL_TREE_SIGNAL = 64;
+export const KILL_TREE_SIGNAL: NodeJS.Signals = "SIGSTKFLT";
 
 /** One line the launcher writes to the status fd when it fails before (or at) exec. */
 export interface LauncherStatus {

@@ -269,10 +269,10 @@ describe("protected paths (mount namespace)", () => {
     expect(hashTree(tree)).toBe(before);
   });
 
-  it("fails closed (125, stage namespaces) when a protected path has gone", async () => {
+  it("fails closed (125, stage mounts) when a protected path has gone", async () => {
     const r = await runChild(launcherPath, launcherArgs({ statusFd: 4, protect: [join(tree, "gone")], command: "true" }));
     expect(r.code).toBe(LAUNCHER_EXIT.SETUP_FAILED);
-    expect(parseLauncherStatus(r.status)).toMatchObject({ stage: "namespaces", errno: "ENOENT" });
+    expect(parseLauncherStatus(r.status)).toMatchObject({ stage: "mounts", errno: "ENOENT" });
   });
 });
 
