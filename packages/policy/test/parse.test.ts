@@ -165,7 +165,7 @@ describe("policySchema", () => {
     const schema = policySchema() as { properties: Record<string, { properties?: Record<string, unknown> }>; required: string[]; additionalProperties: boolean };
     expect(schema.required).toEqual(["version"]);
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(["version", "compat", "extends", "filesystem", "network", "scopes"]);
+    expect(Object.keys(schema.properties)).toEqual(["version", "compat", "extends", "filesystem", "network", "scopes", "limits"]);
     expect(Object.keys(schema.properties["network"]!.properties!)).toEqual(["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation", "allowUnixSockets"]);
   });
 });

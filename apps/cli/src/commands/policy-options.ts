@@ -18,6 +18,9 @@ export interface PolicyArgs {
   "allow-unix-sockets"?: boolean;
   "allow-localhost"?: number[];
   publish?: number[];
+  "max-processes"?: string;
+  "max-memory"?: string;
+  "tmpdir-size"?: string;
 }
 
 /** The options every policy-taking command shares (run, explain, proxy). */
@@ -37,12 +40,16 @@ export const POLICY_OPTIONS = {
   isolation: {
     type: "string",
     choices: ["auto", "namespace", "landlock"],
-    describe: "Network fence: a network namespace (no other host reachable), Landlock port rules only, or auto",
+    describe:
+      "Namespaces (network fence, PID/IPC namespaces, fresh /proc, read-only tree, private TMPDIR tmpfs), Landlock and a supervisor only, or auto",
   },
   "allow-unix-sockets": {
     type: "boolean",
     describe: "Let the command create AF_UNIX sockets (below Landlock ABI 9 that opens every socket it can name: docker.sock, ssh-agent)",
   },
+  "max-processes": { type: "string", describe: "At most this many processes (cgroup v2 pids controller; reported when not available)" },
+  "max-memory": { type: "string", describe: "At most this much memory, e.g. 2G (cgroup v2 memory controller; reported when not available)" },
+  "tmpdir-size": { type: "string", describe: "Size of the private TMPDIR, e.g. 512M (a tmpfs under namespace isolation)" },
 } satisfies Record<string, Options>;
 
 export function withPolicyOptions<T>(y: Argv<T>): Argv<T & PolicyArgs> {
@@ -63,6 +70,11 @@ export function policySourceFromArgs(a: PolicyArgs): PolicySource & { discovered
   if (a.compat) inline.compat = a.compat;
   if (a.isolation) inline.isolation = a.isolation;
   if (a["allow-unix-sockets"] !== undefined) inline.allowUnixSockets = a["allow-unix-sockets"];
+  const limits: NonNullable<InlineOptions["limits"]> = {};
+  if (a["max-processes"] !== undefined) limits.processes = a["max-processes"];
+  if (a["max-memory"] !== undefined) limits.memory = a["max-memory"];
+  if (a["tmpdir-size"] !== undefined) limits.tmpdirSize = a["tmpdir-size"];
+  if (Object.keys(limits).length > 0) inline.limits = limits;
   return {
     ...discoveredSource(a.policy),
     ...(a.preset?.length ? { presets: a.preset } : {}),
