@@ -461,7 +461,7 @@ static void stage_rules(const struct options *o) {
   }
 }
 
-static sigset_t saved_mask;  /* the signal mask the command gets back */
+static sigset_t saved_mask;  /* the signal mask the command gets back: the one the launcher started with */
 static int init_status[2] = {-1, -1}; /* the namespace's init → the supervisor outside: the command's wait status */
 static int supervisor_alive[2] = {-1, -1}; /* held open by the supervisor: the init sees it gone */
 
@@ -480,7 +480,8 @@ static void close_command_fds(const struct options *o) {
 static void stage_supervise(const struct options *o, pid_t parent, const int listeners[2], int nlisteners) {
   char why[512];
   enum cordon_supervisor_kind kind = o->pidns ? CORDON_SUPERVISE_NAMESPACE : CORDON_SUPERVISE_TREE;
-  int err = cordon_supervise_prepare(kind, parent, &saved_mask, why, sizeof why);
+  sigset_t ignored;
+  int err = cordon_supervise_prepare(kind, parent, &ignored, why, sizeof why);
   if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
   struct cordon_relay *relay = NULL;
   if (o->relay_port > 0) {
@@ -665,6 +666,11 @@ static void stage_exec(char **command) {
 }
 
 int main(int argc, char **argv) {
+  /* A kill-tree request that arrives during setup waits for the supervisor instead of killing us by its default action. */
+  sigset_t kill_tree;
+  sigemptyset(&kill_tree);
+  sigaddset(&kill_tree, CORDON_KILL_TREE);
+  sigprocmask(SIG_BLOCK, &kill_tree, &saved_mask);
   pid_t parent = getppid();
   struct options o;
   parse_args(argc, argv, &o);

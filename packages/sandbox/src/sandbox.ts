@@ -322,7 +322,10 @@ export class Sandbox extends EventEmitter {
       child.once("error", () => {
         /* reported through close with code null */
       });
-      child.once("close", async (code, signal) => {
+      child.once("close", async (code, killedBy) => {
+        // The kill-tree signal kills the launcher by its default action only before it could start
+        // anything (it is blocked from then on): to the caller that is the SIGKILL it asked for.
+        const signal = killedBy === KILL_TREE_SIGNAL ? "SIGKILL" : killedBy;
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener("abort", onAbort);
         this.children.delete(child);
