@@ -150,9 +150,14 @@ static void kill_descendants_once(void) {
  */
 static void kill_tree(void) {
   for (;;) {
-    kill_descendants_once();
     int status;
-    pid_t r = waitpid(-1, &status, 0);
+    /* No child left means no descendant left: every orphan is reparented to us. The usual case: no scan. */
+    pid_t r = waitpid(-1, &status, WNOHANG);
+    if (r > 0) continue;
+    if (r < 0 && errno == ECHILD) return;
+    if (r < 0 && errno != EINTR) return;
+    kill_descendants_once();
+    r = waitpid(-1, &status, 0);
     if (r < 0 && errno == ECHILD) return;
     if (r < 0 && errno != EINTR) return;
   }
