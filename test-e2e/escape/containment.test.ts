@@ -20,7 +20,7 @@ interface Ran {
 
 /** `cordon run --isolation MODE [extra] -- sh -c SCRIPT` (as `user` when given), with the probe executable. */
 function cordon(mode: Mode, cwd: string, script: string, extra: string[] = [], user?: string): { child: ReturnType<typeof spawn>; done: Promise<Ran> } {
-  const argv = [bin, "run", "-q", "--isolation", mode, "--exec", dirname(probePath), "--proxy-port", "0", ...extra, "--", "sh", "-c", script];
+  const argv = [bin, "run", "--isolation", mode, "--exec", dirname(probePath), "--proxy-port", "0", ...extra, "--", "sh", "-c", script];
   const child = user
     ? spawn("su", [user, "-s", "/bin/sh", "-c", `cd '${cwd}' && exec '${process.execPath}' ${argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")}`], { stdio: ["ignore", "pipe", "pipe"] })
     : spawn(process.execPath, argv, { cwd, stdio: ["ignore", "pipe", "pipe"] });

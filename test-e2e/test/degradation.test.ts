@@ -21,7 +21,8 @@ const writeOutside = (name: string) => ["sh", "-c", `echo x > '${join(outside, n
 
 describe("no Landlock at all (CORDON_LANDLOCK_ABI_MAX=0)", () => {
   it("best-effort runs, says the filesystem is not restricted, and really is not", async () => {
-    const r = await cordon(["run", "--", ...writeOutside("abi0")], { cwd: work, env: { CORDON_LANDLOCK_ABI_MAX: "0" } });
+    // --isolation landlock: under namespace isolation the read-only tree would still refuse the write (EROFS).
+    const r = await cordon(["run", "--isolation", "landlock", "--", ...writeOutside("abi0")], { cwd: work, env: { CORDON_LANDLOCK_ABI_MAX: "0" } });
     expect(r.stderr).toMatch(/warning: Landlock is unavailable .*NO Landlock layer/);
     expect(r.stdout).toBe("wrote\n");
     expect(existsSync(join(outside, "abi0"))).toBe(true);
@@ -52,7 +53,7 @@ describe("ABI 5: no scopes", () => {
   });
 
   it("soft drops the whole Landlock layer rather than run a partial one, and says so", async () => {
-    const r = await cordon(["run", "--compat", "soft", "--", ...writeOutside("abi5-soft")], { cwd: work, env: { CORDON_LANDLOCK_ABI_MAX: "5" } });
+    const r = await cordon(["run", "--isolation", "landlock", "--compat", "soft", "--", ...writeOutside("abi5-soft")], { cwd: work, env: { CORDON_LANDLOCK_ABI_MAX: "5" } });
     expect(r.stderr).toMatch(/compat soft: .*NO Landlock layer is applied/);
     expect(existsSync(join(outside, "abi5-soft"))).toBe(true);
   });
