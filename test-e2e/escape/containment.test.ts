@@ -171,6 +171,19 @@ describe.each(MODES)("--isolation %s", (mode) => {
   });
 });
 
+describe("--isolation landlock only", () => {
+  it.runIf(process.getuid?.() === 0)("the command kills its supervisor first (no Landlock signal scope, ABI 5): the run's cgroup v2 still takes its daemon down", async () => {
+    const m = marker();
+    const env = { ...process.env, CORDON_LANDLOCK_ABI_MAX: "5" };
+    const child = spawn(process.execPath, [bin, "run", "--isolation", "landlock", "--", "sh", "-c", `${daemon(m)}; ${waitFor(m)}; grep -c cordon- /proc/self/cgroup; kill -KILL $PPID`], { cwd: workDir(), env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    await new Promise((r) => child.on("close", r));
+    expect(stdout.trim()).toBe("1"); // it ran in a cgroup of its own
+    await until(() => processesWith(m).length === 0, "the daemon to die with the cgroup");
+  });
+});
+
 describe("--isolation namespace only", () => {
   it("SysV shared memory of a host process cannot be attached (IPC namespace) → EINVAL", async () => {
     const id = execFileSync("ipcmk", ["-M", "4096"], { encoding: "utf8" }).match(/(\d+)/)![1]!;

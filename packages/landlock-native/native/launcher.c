@@ -85,6 +85,7 @@ struct options {
   const char **tmpfs; /* directories covered by a private tmpfs of tmpfs_size bytes */
   int ntmpfs;
   unsigned long long tmpfs_size;
+  const char *cgroup; /* a cgroup v2 directory to move into first (NULL: none) */
   const char **rule_path; /* path rules added to the ruleset after the mounts (new mounts are new inodes) */
   uint64_t *rule_access;
   int nrule;
@@ -233,6 +234,7 @@ static void parse_args(int argc, char **argv, struct options *o) {
   o->tmpfs = calloc((size_t)argc, sizeof *o->tmpfs);
   o->ntmpfs = 0;
   o->tmpfs_size = 0;
+  o->cgroup = NULL;
   o->rule_path = calloc((size_t)argc, sizeof *o->rule_path);
   o->rule_access = calloc((size_t)argc, sizeof *o->rule_access);
   o->nrule = 0;
@@ -306,6 +308,9 @@ static void parse_args(int argc, char **argv, struct options *o) {
       access[colon - value] = '\0';
       o->rule_access[o->nrule] = parse_number("--rule", access, ULONG_MAX);
       o->rule_path[o->nrule++] = colon + 1;
+    } else if (strcmp(a, "--cgroup") == 0) {
+      if (value == NULL || value[0] != '/') usage("--cgroup needs an absolute path");
+      o->cgroup = value;
     } else if (strcmp(a, "--tmpfs-size") == 0) {
       o->tmpfs_size = parse_number(a, value, ULONG_MAX);
     } else {
@@ -545,6 +550,20 @@ static void stage_init(const struct options *o) {
   cordon_supervise(CORDON_SUPERVISE_INIT, child, NULL, init_status[1]);
 }
 
+/* Before anything forks: every process of the run is then in the cgroup, for the caller's cgroup.kill. */
+static void stage_cgroup(const struct options *o) {
+  if (o->cgroup == NULL) return;
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/cgroup.procs", o->cgroup);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  int err = fd < 0 ? errno : 0;
+  if (fd >= 0) {
+    if (write(fd, "0\n", 2) != 2) err = errno;
+    close(fd);
+  }
+  if (err != 0) fail(EXIT_SETUP, "cgroup", err, "moving into the cgroup %s: %s", o->cgroup, strerror(err));
+}
+
 static void stage_die_with_parent(const struct options *o, pid_t parent) {
   if (!o->die_with_parent) return;
   char why[256];
@@ -675,6 +694,7 @@ int main(int argc, char **argv) {
   struct options o;
   parse_args(argc, argv, &o);
   stage_status_fd(&o);
+  stage_cgroup(&o);
   stage_die_with_parent(&o, parent);
   int emulated_abi = override_abi();
   int listeners[2];

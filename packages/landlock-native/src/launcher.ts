@@ -85,6 +85,11 @@ export interface LauncherOptions {
    * that rules made before the mounts do not cover. Needs `rulesetFd`.
    */
   rulesAfterMounts?: readonly { path: string; access: number }[];
+  /**
+   * A cgroup v2 directory the launcher moves itself into before anything else (its `cgroup.procs`),
+   * so every process of the command is in it: the caller can then kill them all (`cgroup.kill`).
+   */
+  cgroup?: string;
   /** Size limit in bytes of the `tmpfs` mounts and of /dev/shm under `pidns`. */
   tmpfsSize?: number;
   /** SIGKILL the command when the launcher's parent (cordon) exits, even by SIGKILL. */
@@ -109,7 +114,7 @@ function bad(hint: string): LandlockError {
 /** The launcher's argv (without the launcher itself) for the given options. */
 export function launcherArgs(options: LauncherOptions): string[] {
   const { rulesetFd, restrictFlags, statusFd, seccompFd, netns, netnsRelay, netnsLocalPorts = [], protect = [], pin = [], dieWithParent, dropCapabilities, command, args = [] } = options;
-  const { pidns, readOnly, writable = [], mask = [], tmpfs = [], tmpfsSize, rulesAfterMounts = [] } = options;
+  const { pidns, readOnly, writable = [], mask = [], tmpfs = [], tmpfsSize, rulesAfterMounts = [], cgroup } = options;
   checkInt(tmpfsSize, "tmpfsSize", 1);
   if (writable.length > 0 && !readOnly) throw bad("writable paths only make sense with readOnly");
   checkInt(rulesetFd, "rulesetFd", 0);
@@ -157,6 +162,7 @@ export function launcherArgs(options: LauncherOptions): string[] {
   paths("--protect", "protect", protect);
   paths("--mask", "mask", mask);
   paths("--tmpfs", "tmpfs", tmpfs);
+  if (cgroup !== undefined) paths("--cgroup", "cgroup", [cgroup]);
   for (const { path, access } of rulesAfterMounts) {
     if (rulesetFd === undefined) throw bad("rulesAfterMounts needs rulesetFd");
     if (!Number.isSafeInteger(access) || access <= 0) throw bad(`rule access must be a positive integer, got ${String(access)}`);

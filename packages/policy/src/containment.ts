@@ -7,7 +7,7 @@ import type { ResolvedPolicy } from "./model.js";
 import type { IsolationPlan, KernelFacts, ReportItem } from "./report.js";
 
 export interface ContainmentOutcome {
-  plan: Pick<IsolationPlan, "process" | "writable" | "mask" | "tmpdirTmpfs">;
+  plan: Pick<IsolationPlan, "process" | "writable" | "mask" | "tmpdirTmpfs" | "cgroup">;
   items: ReportItem[];
   warnings: string[];
   errors: string[];
@@ -42,20 +42,25 @@ export function planContainment(policy: ResolvedPolicy, facts: KernelFacts, name
     full("fs.tmpdir", "private TMPDIR", policy.facts.tmpdir, `a private tmpfs on the TMPDIR (${limits.tmpdirSize ? formatSize(limits.tmpdirSize) : "the kernel's default size: half of RAM"})`, "nothing the command writes there reaches the host's disk, and nothing on the host needs removing afterwards");
   } else {
     const scoped = policy.scopes.signals && (abiCapabilities(facts.landlock.abi).scoped & SCOPES.SIGNAL) !== 0;
+    const cgroup = facts.cgroup?.killable === true;
+    if (cgroup) out.plan.cgroup = true;
+    const backstop = cgroup ? "; each command also runs in a cgroup v2 of its own, which cordon kills (cgroup.kill) once the supervisor has exited" : "";
     out.items.push({
       id: "process.tree",
       protection: "process tree",
       requested: "nothing the command starts outlives it",
       enforcedBy: "kernel",
-      mechanism: "a supervisor outside the sandbox (PR_SET_CHILD_SUBREAPER) SIGKILLs every descendant when the command ends and when cordon dies (its parent-death signal)",
-      level: scoped ? "full" : "partial",
+      mechanism: `a supervisor outside the sandbox (PR_SET_CHILD_SUBREAPER) SIGKILLs every descendant when the command ends and when cordon dies (its parent-death signal)${backstop}`,
+      level: scoped || cgroup ? "full" : "partial",
       why: scoped
         ? "orphans (setsid, double forks) are reparented to the supervisor; Landlock's signal scope keeps the command from killing it"
-        : "the supervisor runs as the command's user, and without Landlock's signal scope (ABI 6, scopes.signals) the command can SIGKILL it first: its orphans then outlive the run",
-      ...(scoped ? {} : { hint: "a kernel with Landlock ABI 6, or namespaces" }),
+        : cgroup
+          ? "without Landlock's signal scope the command could kill its supervisor, but not leave its cgroup (cgroupfs is outside every policy path)"
+          : "the supervisor runs as the command's user, and without Landlock's signal scope (ABI 6, scopes.signals) the command can SIGKILL it first: its orphans then outlive the run",
+      ...(scoped || cgroup ? {} : { hint: "a kernel with Landlock ABI 6, a writable cgroup v2, or namespaces" }),
       kind: "requested",
     });
-    if (!scoped && hard) out.errors.push("compat hard: process tree: without Landlock's signal scope the command can kill its supervisor and leave orphans behind");
+    if (!scoped && !cgroup && hard) out.errors.push("compat hard: process tree: without Landlock's signal scope the command can kill its supervisor and leave orphans behind");
     gap({ id: "process.proc", protection: "other processes in /proc", requested: "host processes invisible", why: `without a PID namespace /proc is the host's: every process of the same user (every process, for root) is listed with its command line; ${unavailable}`, hint: `${NS_HINT}; pass secrets through the environment or a file, never argv` }, false);
     out.items.push({
       id: "process.ipc",

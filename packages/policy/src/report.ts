@@ -81,6 +81,11 @@ export interface IsolationPlan {
   writable: string[];
   /** Paths made unreadable under process "namespace" (covered by something empty and read-only). */
   mask: string[];
+  /**
+   * Each command in a cgroup v2 of its own, which cordon kills (cgroup.kill) when the command's
+   * supervisor has exited: a backstop for the "supervisor" mode.
+   */
+  cgroup?: boolean;
   /** The private TMPDIR as a private tmpfs (process "namespace"): its path and size in bytes (0: kernel default). */
   tmpdirTmpfs?: { path: string; size: number };
 }
@@ -122,7 +127,7 @@ export interface KernelFacts {
    * The cgroup v2 controllers a sub-cgroup of this process could use (empty when none, with the
    * reason). Undefined = not probed: limits that need them are reported as not enforced.
    */
-  cgroup?: { controllers: string[]; reason?: string };
+  cgroup?: { controllers: string[]; reason?: string; killable?: boolean };
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
 }

@@ -65,10 +65,14 @@ describe("containment: Landlock-only mode", () => {
     expect(item(n, "process.proc")?.why).toMatch(/--isolation landlock/);
   });
 
-  it("the supervisor is only partial without Landlock's signal scope (ABI < 6)", () => {
+  it("the supervisor is only partial without Landlock's signal scope (ABI < 6), unless a cgroup v2 backs it", () => {
     const p = resolved("version: 1\n");
     const n = negotiate(p, facts(p, { ...NO_NS, landlock: { abi: 5, errata: 0 } }));
     expect(item(n, "process.tree")).toMatchObject({ level: "partial", why: expect.stringMatching(/SIGKILL it first/) });
+    expect(n.plan.isolation?.cgroup).toBeUndefined();
+    const withCgroup = negotiate(p, facts(p, { ...NO_NS, landlock: { abi: 5, errata: 0 }, cgroup: { controllers: [], killable: true } }));
+    expect(withCgroup.plan.isolation?.cgroup).toBe(true);
+    expect(item(withCgroup, "process.tree")).toMatchObject({ level: "full", mechanism: expect.stringMatching(/cgroup\.kill/) });
   });
 });
 

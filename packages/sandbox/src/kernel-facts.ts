@@ -12,7 +12,7 @@ import { findProtected, probeNamespaces } from "./isolation.js";
 export function probeKernel(paths: readonly string[], policy?: ResolvedPolicy): KernelFacts {
   const st = landlock.status();
   return {
-    ...(policy ? { namespaces: probeNamespaces(), protectedPaths: findProtected(policy), ...(limitsNeedCgroup(policy) ? { cgroup: probeCgroup() } : {}) } : {}),
+    ...(policy ? { namespaces: probeNamespaces(), protectedPaths: findProtected(policy), cgroup: cgroupFacts() } : {}),
     landlock: { abi: st.abi, errata: st.errata, ...(st.reason ? { reason: `${st.reason.code}: ${st.reason.message}` } : {}) },
     seccomp: seccompAvailable(),
     arch: process.arch,
@@ -20,8 +20,9 @@ export function probeKernel(paths: readonly string[], policy?: ResolvedPolicy): 
   };
 }
 
-function limitsNeedCgroup(policy: ResolvedPolicy): boolean {
-  return policy.limits.processes !== undefined || policy.limits.memory !== undefined;
+function cgroupFacts(): NonNullable<KernelFacts["cgroup"]> {
+  const { controllers, reason, killable } = probeCgroup();
+  return { controllers, ...(reason ? { reason } : {}), ...(killable ? { killable } : {}) };
 }
 
 function pathKind(path: string): "directory" | "file" | "missing" {

@@ -6,7 +6,7 @@ import { launcherArgs, launcherPath, parseLauncherStatus, type LauncherOptions, 
  * What to launch. The namespace and restrict options are the launcher's own
  * (`LauncherOptions`); the fds are this process's, mapped to 3 and 5 in the child.
  */
-export type LaunchOptions = Pick<LauncherOptions, "restrictFlags" | "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin" | "pidns" | "readOnly" | "writable" | "mask" | "tmpfs" | "tmpfsSize" | "rulesAfterMounts"> & {
+export type LaunchOptions = Pick<LauncherOptions, "restrictFlags" | "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin" | "pidns" | "readOnly" | "writable" | "mask" | "tmpfs" | "tmpfsSize" | "rulesAfterMounts" | "cgroup"> & {
   command: string;
   args: readonly string[];
   cwd: string;

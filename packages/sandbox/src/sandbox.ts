@@ -25,6 +25,7 @@ import { nodePreload } from "./node-preload.js";
 import type { ProjectRoot } from "./project-root.js";
 import { withoutSecrets } from "./secret-env.js";
 import { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
+import { createRunCgroup, type RunCgroup } from "./run-cgroup.js";
 import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
 import { prepareInspection, writeCaFiles } from "./inspection.js";
 import { startLocalPortRelays, type LocalPortRelays } from "./local-ports.js";
@@ -291,9 +292,18 @@ export class Sandbox extends EventEmitter {
   spawn(command: string, args: readonly string[] = [], options: SpawnOptions = {}): SandboxProcess {
     if (this.closed) throw new Error("sandbox is closed");
     const started = Date.now();
-    const launched = this.withKernelFds((fds) => launch(this.launchOptions(command, args, options, normaliseStdio(options.stdio), fds)));
+    const cgroup = this.runCgroup();
+    let launched: ReturnType<typeof launch>;
+    try {
+      launched = this.withKernelFds((fds) => launch(this.launchOptions(command, args, options, normaliseStdio(options.stdio), fds, cgroup)));
+    } catch (e) {
+      cgroup?.remove();
+      throw e;
+    }
     const { child, execResult } = launched;
     this.children.add(child);
+    // The supervisor is gone: whatever of the command is left in its cgroup dies now (its stdio then closes).
+    child.once("exit", () => cgroup?.kill());
 
     let timedOut = false;
     let aborted = false;
@@ -329,6 +339,7 @@ export class Sandbox extends EventEmitter {
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener("abort", onAbort);
         this.children.delete(child);
+        cgroup?.remove();
         const launchFailure = await execResult;
         let status = exitStatus(code, signal);
         if (timedOut) status = EXIT_TIMEOUT;
@@ -361,12 +372,18 @@ export class Sandbox extends EventEmitter {
    */
   spawnSync(command: string, args: readonly string[] = [], options: Omit<SpawnOptions, "signal"> & { input?: string | Buffer } = {}) {
     if (this.closed) throw new Error("sandbox is closed");
+    const cgroup = this.runCgroup();
     return this.withKernelFds((fds) => {
       const stdio = normaliseStdio(options.stdio ?? ["pipe", "pipe", "pipe"]);
-      const r = launchSync(this.launchOptions(command, args, options, stdio, fds), {
-        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-        ...(options.input !== undefined ? { input: options.input } : {}),
-      });
+      let r: ReturnType<typeof launchSync>;
+      try {
+        r = launchSync(this.launchOptions(command, args, options, stdio, fds, cgroup), {
+          ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+          ...(options.input !== undefined ? { input: options.input } : {}),
+        });
+      } finally {
+        cgroup?.remove();
+      }
       const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
       return {
         status: timedOut ? EXIT_TIMEOUT : exitStatus(r.status, r.signal),
@@ -395,8 +412,14 @@ export class Sandbox extends EventEmitter {
     }
   }
 
-  private launchOptions(command: string, args: readonly string[], options: SpawnOptions, stdio: LaunchOptions["stdio"], fds: KernelFds): LaunchOptions {
+  /** A cgroup of its own for one command, when the plan has the supervisor use one as a backstop. */
+  private runCgroup(): RunCgroup | null {
+    return this.current.plan.isolation?.cgroup ? createRunCgroup() : null;
+  }
+
+  private launchOptions(command: string, args: readonly string[], options: SpawnOptions, stdio: LaunchOptions["stdio"], fds: KernelFds, cgroup: RunCgroup | null): LaunchOptions {
     return {
+      ...(cgroup ? { cgroup: cgroup.path } : {}),
       command,
       args,
       cwd: this.cwd,
