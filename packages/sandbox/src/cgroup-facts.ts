@@ -1,7 +1,7 @@
 // Which cgroup v2 controllers a sub-cgroup of this process could use (the
 // pids and memory limits need them), and whether cordon may create one there
 // to kill a whole run with cgroup.kill. Read once per process.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { KernelFacts } from "@cordon/policy";
 
@@ -39,23 +39,15 @@ function probe(): CgroupFacts {
   const dir = join(mountPoint, mountRoot && mountRoot !== "/" && path.startsWith(mountRoot) ? path.slice(mountRoot.length) : path);
   try {
     const controllers = readFileSync(join(dir, "cgroup.controllers"), "utf8").trim().split(/\s+/).filter(Boolean);
-    const killable = writable(dir) && (existsSync(join(dir, "cgroup.kill")) || childHasKill(dir));
+    // A real child, not access(): Landlock or a read-only cgroupfs can refuse what the mode bits allow.
+    const killable = childHasKill(dir);
     return { controllers, killable, dir, reason: `cgroup v2 offers ${controllers.length ? controllers.join(", ") : "no controller"} here${onV1}` };
   } catch (e) {
     return { controllers: [], reason: `cannot read this process's cgroup v2 controllers: ${(e as Error).message}${onV1}` };
   }
 }
 
-function writable(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The root cgroup has no cgroup.kill of its own: whether a child gets one (Linux 5.14+). */
+/** Whether a child cgroup can be made here and has cgroup.kill (Linux 5.14+; the root cgroup has none of its own). */
 function childHasKill(dir: string): boolean {
   const probe = join(dir, `cordon-${process.pid}-probe0000`);
   try {
