@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "contain.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -117,8 +118,50 @@ int cordon_mount_shm(unsigned long long size, char *why, size_t why_cap) {
   return mount_tmpfs("/dev/shm", "1777", size, why, why_cap);
 }
 
+/*
+ * What the caller already put in the directory (cordon's TLS inspection CA, for one) stays visible:
+ * each top-level entry of the directory underneath is bound onto a placeholder in the new tmpfs.
+ */
+static int keep_entries(int under, const char *path, char *why, size_t why_cap) {
+  int dup_fd = dup(under);
+  DIR *dir = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+  if (dir == NULL) {
+    if (dup_fd >= 0) close(dup_fd);
+    return failed(why, why_cap, "listing the directory under the tmpfs", path);
+  }
+  int top = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int err = top < 0 ? failed(why, why_cap, "opening the new tmpfs", path) : 0;
+  struct dirent *e;
+  while (err == 0 && (e = readdir(dir)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    struct stat st;
+    if (fstatat(under, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdirat(top, e->d_name, 0700) != 0) err = failed(why, why_cap, "keeping in the tmpfs:", e->d_name);
+    } else if (S_ISREG(st.st_mode)) {
+      int f = openat(top, e->d_name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+      if (f < 0) err = failed(why, why_cap, "keeping in the tmpfs:", e->d_name);
+      else close(f);
+    } else {
+      continue; /* symlinks, sockets, devices: not carried over */
+    }
+    if (err != 0) break;
+    int tree = open_tree(under, e->d_name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+    if (tree < 0 || move_mount(tree, "", top, e->d_name, MOVE_MOUNT_F_EMPTY_PATH) != 0) err = failed(why, why_cap, "keeping in the tmpfs:", e->d_name);
+    if (tree >= 0) close(tree);
+  }
+  closedir(dir);
+  if (top >= 0) close(top);
+  return err;
+}
+
 int cordon_mount_tmpfs(const char *path, unsigned long long size, char *why, size_t why_cap) {
-  return mount_tmpfs(path, "0700", size, why, why_cap);
+  int under = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (under < 0) return failed(why, why_cap, "mounting a private tmpfs on", path);
+  int err = mount_tmpfs(path, "0700", size, why, why_cap);
+  if (err == 0) err = keep_entries(under, path, why, why_cap);
+  close(under);
+  return err;
 }
 
 int cordon_mount_devpts(char *why, size_t why_cap) {

@@ -32,7 +32,10 @@ int cordon_mount_shm(unsigned long long size, char *why, size_t why_cap);
 /* A new devpts instance on /dev/pts (and /dev/ptmx pointing into it): new terminals work, others are invisible. */
 int cordon_mount_devpts(char *why, size_t why_cap);
 
-/* A private 0700 tmpfs of at most `size` bytes (0: the kernel default) on an existing directory. */
+/*
+ * A private 0700 tmpfs of at most `size` bytes (0: the kernel default) on an existing directory;
+ * the directory's existing top-level files and directories stay visible (bound into it).
+ */
 int cordon_mount_tmpfs(const char *path, unsigned long long size, char *why, size_t why_cap);
 
 #endif

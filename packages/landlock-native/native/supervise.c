@@ -35,11 +35,19 @@ int cordon_supervise_prepare(enum cordon_supervisor_kind kind, pid_t expected_pa
     return err;
   }
   int deathsig = kind == CORDON_SUPERVISE_TREE ? CORDON_KILL_TREE : SIGKILL;
-  if (prctl(PR_SET_PDEATHSIG, deathsig, 0, 0, 0) != 0 ||
-      (kind == CORDON_SUPERVISE_TREE && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)) {
+  if (prctl(PR_SET_PDEATHSIG, deathsig, 0, 0, 0) != 0) {
     int err = errno;
-    snprintf(why, why_cap, "prctl(PR_SET_PDEATHSIG / PR_SET_CHILD_SUBREAPER): %s", strerror(err));
+    snprintf(why, why_cap, "prctl(PR_SET_PDEATHSIG): %s", strerror(err));
     return err;
+  }
+  if (kind == CORDON_SUPERVISE_TREE && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    int err = errno;
+    /* Every kernel since 3.4 has it; only an emulator (qemu-user) says EINVAL: go on, said loudly. */
+    if (err != EINVAL) {
+      snprintf(why, why_cap, "prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(err));
+      return err;
+    }
+    fprintf(stderr, "cordon-launcher: warning: PR_SET_CHILD_SUBREAPER is not supported here: orphans of the command are not reaped\n");
   }
   /* The parent may have died before the prctl: then no signal will ever come. */
   if (getppid() != expected_parent) {

@@ -61,7 +61,14 @@ export function planContainment(policy: ResolvedPolicy, facts: KernelFacts, name
       kind: "requested",
     });
     if (!scoped && !cgroup && hard) out.errors.push("compat hard: process tree: without Landlock's signal scope the command can kill its supervisor and leave orphans behind");
-    gap({ id: "process.proc", protection: "other processes in /proc", requested: "host processes invisible", why: `without a PID namespace /proc is the host's: every process of the same user (every process, for root) is listed with its command line; ${unavailable}`, hint: `${NS_HINT}; pass secrets through the environment or a file, never argv` }, false);
+    // In a pod (the user stated the cluster fence) the container runtime's own PID, IPC and mount
+    // namespaces bound what /proc and metadata reach: reported, not refused.
+    const pod = facts.networkFence === "networkpolicy";
+    const modeGap = (item: Omit<ReportItem, "kind" | "enforcedBy" | "level">) => {
+      if (!pod) return gap(item, false);
+      out.items.push({ ...item, enforcedBy: "nothing", level: "none", kind: "limitation", why: `${item.why}; in the pod you stated (cluster fence), the container's own namespaces bound it to the pod` });
+    };
+    modeGap({ id: "process.proc", protection: "other processes in /proc", requested: "host processes invisible", why: `without a PID namespace /proc is the host's: every process of the same user (every process, for root) is listed with its command line; ${unavailable}`, hint: `${NS_HINT}; pass secrets through the environment or a file, never argv` });
     out.items.push({
       id: "process.ipc",
       protection: "IPC with processes outside",
@@ -72,7 +79,7 @@ export function planContainment(policy: ResolvedPolicy, facts: KernelFacts, name
       hint: NS_HINT,
       kind: "limitation",
     });
-    gap({ id: "fs.read-only", protection: "metadata outside the writable paths", requested: "chmod, chown, utime, xattrs and ACLs fail outside the writable paths, root included", why: `Landlock does not govern metadata: with capabilities dropped, a file the command's user owns (for root: every root-owned file it can name) can still change mode, times, xattrs and ACLs; ${unavailable}`, hint: NS_HINT }, false);
+    modeGap({ id: "fs.read-only", protection: "metadata outside the writable paths", requested: "chmod, chown, utime, xattrs and ACLs fail outside the writable paths, root included", why: `Landlock does not govern metadata: with capabilities dropped, a file the command's user owns (for root: every root-owned file it can name) can still change mode, times, xattrs and ACLs; ${unavailable}`, hint: NS_HINT });
     out.items.push({ id: "fs.tmpdir", protection: "private TMPDIR", requested: policy.facts.tmpdir, enforcedBy: "kernel", mechanism: "a host directory, removed once every process is dead, relative to directory fds without following symlinks", level: "full", why: "a subdirectory swapped for a symlink is unlinked, never followed", kind: "requested" });
     if (limits.tmpdirSize !== undefined) {
       gap({ id: "limits.tmpdir-size", protection: "TMPDIR size", requested: formatSize(limits.tmpdirSize), why: "the TMPDIR is a host directory: a size limit needs the private tmpfs of namespace isolation", hint: NS_HINT }, true);
