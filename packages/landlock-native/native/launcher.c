@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sched.h>
 #include <poll.h>
+#include <termios.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -528,6 +529,25 @@ static void stage_supervise(const struct options *o, pid_t parent, const int lis
   cordon_supervise(kind, child, relay, init_status[0]);
 }
 
+static int in_foreground; /* the launcher started in the terminal's foreground process group */
+
+/*
+ * The terminal's foreground group is a host process group, invisible in the
+ * PID namespace: a job-control shell could never give the terminal back to it
+ * ("Cannot set tty process group"). So the command gets a process group of its
+ * own, made the foreground one, when the launcher was in the foreground.
+ */
+static void take_terminal(void) {
+  if (!in_foreground || setpgid(0, 0) != 0) return;
+  sigset_t ttou, old;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  sigprocmask(SIG_BLOCK, &ttou, &old);
+  if (tcsetpgrp(STDIN_FILENO, getpgrp()) != 0) { /* not fatal: the command still runs, without job control */
+  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /*
  * In the PID namespace, after the mounts: the init forks the command and
  * stays as its reaper. When the command ends the init exits, and the kernel
@@ -544,6 +564,7 @@ static void stage_init(const struct options *o) {
   if (child == 0) {
     int err = cordon_supervised_child(1, &saved_mask, why, sizeof why);
     if (err != 0) fail(EXIT_SETUP, "supervise", err, "%s", why);
+    take_terminal();
     return;
   }
   close_command_fds(o);
@@ -691,6 +712,7 @@ int main(int argc, char **argv) {
   sigaddset(&kill_tree, CORDON_KILL_TREE);
   sigprocmask(SIG_BLOCK, &kill_tree, &saved_mask);
   pid_t parent = getppid();
+  in_foreground = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
   struct options o;
   parse_args(argc, argv, &o);
   stage_status_fd(&o);
