@@ -5,6 +5,8 @@ import { ACCESS_RIGHTS } from "./rights.js";
 import { seccompPlan } from "./seccomp/plan.js";
 import { planIsolation } from "./isolation.js";
 import { localPortsItem } from "./local-ports.js";
+import { planSecrets } from "./secrets-plan.js";
+import { metadataItem, planTerminals } from "./terminals.js";
 
 /** Landlock-gap items that the seccomp layer supersedes when seccomp is probed (besides any protection it reports itself). */
 const SECCOMP_REPLACES = ["UDP", "other protocols"];
@@ -138,14 +140,33 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const scoped =
     ((policy.scopes.abstractUnix ? SCOPES.ABSTRACT_UNIX_SOCKET : 0) | (policy.scopes.signals ? SCOPES.SIGNAL : 0)) & caps.scoped;
 
+  // Filesystem containment: the inherited terminal's own node, secrets left out (or masked).
+  const mountNamespace = facts.namespaces?.available === true && net.isolation !== "landlock";
+  const terminals = facts.terminals !== undefined || policy.filesystem.terminals === "all" ? planTerminals(policy, facts, kernelOn ? caps.fs : 0) : undefined;
+  for (const t of terminals?.paths ?? []) if (!byPath.has(t.path)) paths.push(t);
+  const secrets = planSecrets(policy, facts, paths, { landlockAbi: kernelOn ? caps.abi : 0, mountNamespace });
+  if (secrets) {
+    warnings.push(...secrets.warnings);
+    errors.push(...secrets.errors);
+    if (isolation) isolation.plan.mask = secrets.mask;
+  }
+  const metadata = metadataItem(facts, mountNamespace);
+  if (metadata?.kind === "requested") {
+    if (policy.compat === "hard") errors.push(`compat hard: ${metadata.protection}: ${metadata.why}`);
+    else warnings.push(`NOT ENFORCED: ${metadata.protection}: ${metadata.why}`);
+  }
+
   const landlock: LandlockPlan | null = kernelOn
-    ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths, ports }
+    ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths: secrets?.paths ?? paths, ports }
     : null;
 
   const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft, netns, facts.networkFence);
   if (isolation) items.push(...isolation.items);
   const local = localPortsItem(net, netns, landlock !== null && (landlock.handledNet & NET_ACCESS.CONNECT_TCP) !== 0);
   if (local) items.push(local);
+  if (terminals) items.push(terminals.item);
+  if (secrets) items.push(...secrets.items);
+  if (metadata) items.push(metadata);
   let seccomp: EnforcementPlan["seccomp"];
   if (facts.seccomp !== undefined) {
     // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
@@ -179,6 +200,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
       network: { mode: net.mode, proxyPort: net.proxyPort },
       ...(seccomp !== undefined ? { seccomp } : {}),
       ...(isolation ? { isolation: isolation.plan } : {}),
+      ...(isolation?.sweep.length ? { removeIfCreated: isolation.sweep } : {}),
     },
     report: { status, landlockAbi: { kernel: kernelAbi, used: caps.abi }, items, warnings },
     decision: errors.length > 0 ? { run: false, errors } : { run: true },

@@ -70,12 +70,22 @@ export interface IsolationPlan {
    * cannot be renamed aside and replaced (`mv .git .git2; mkdir -p .git/hooks`).
    */
   pin: string[];
+  /**
+   * Existing secret paths hidden in the mount namespace: a file under an empty read-only file, a
+   * directory under an empty read-only tmpfs (secrets.ts). Empty: none.
+   */
+  mask: string[];
 }
 
 export interface EnforcementPlan {
   landlock: null | LandlockPlan;
   /** Absent when the namespace facts were not probed (nothing beyond Landlock and seccomp). */
   isolation?: IsolationPlan;
+  /**
+   * Files absent at start that the sandbox removes (never following a link) after each command if
+   * they appeared: git redirect files (protected.ts sweepCandidates). Absent: none.
+   */
+  removeIfCreated?: string[];
   /** The seccomp filter to compile and install (null: none this run; absent: seccomp was not probed). */
   seccomp?: SeccompSpecData | null;
   network: { mode: import("./model.js").NetworkMode; proxyPort: number };
@@ -105,6 +115,17 @@ export interface KernelFacts {
    * it matches (globs expanded; [] when nothing exists). Undefined = not probed.
    */
   protectedPaths?: Record<string, string[]>;
+  /**
+   * secretCandidates(policy) as the sandbox found them: each pattern → its existing matches (lstat,
+   * globs expanded). Undefined = not probed (no secret is left out or masked).
+   */
+  secretPaths?: Record<string, string[]>;
+  /** directoriesToList(policy, secrets): each directory's entries (lstat kinds). */
+  listings?: Record<string, import("./secrets.js").ListedEntry[]>;
+  /** The terminal device nodes cordon's own fds 0-2 are open on (e.g. /dev/pts/3). */
+  terminals?: string[];
+  /** The uid cordon runs as (root changes what Landlock leaves open). */
+  uid?: number;
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
 }

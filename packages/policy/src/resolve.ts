@@ -20,6 +20,7 @@ import {
 import { checkPathSyntax, expandPath, normalizeAbsolute } from "./paths.js";
 import { isPresetName, presets, unknownPresetMessage } from "./presets.js";
 import { checkProtectedEntry } from "./protected.js";
+import { checkSecretEntry } from "./secrets.js";
 
 export interface ResolveInput {
   /** The parsed policy file, if any. */
@@ -74,7 +75,12 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   const bindPorts = new Set<number>();
 
   for (const access of ACCESS_KINDS) {
-    for (const path of defaults.filesystem[access]) paths.add(expandPath(path, where), access, "default", "default", true);
+    for (const path of defaults.filesystem[access]) {
+      const full = expandPath(path, where);
+      // The home baseline (~) never opens the whole filesystem for a user whose HOME is /.
+      if (path === "~" && full === "/") continue;
+      paths.add(full, access, "default", "default", true);
+    }
   }
 
   // Presets: the file's `extends`, then the CLI's.
@@ -105,6 +111,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   let isolation: Isolation = "auto";
   let allowUnixSockets = false;
   const protectedEntries: string[] = [];
+  const secretEntries: string[] = [];
+  let terminals: "own" | "all" = "own";
 
   const base = input.base;
   if (base) {
@@ -126,6 +134,15 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       const check = typeof entry === "string" ? checkProtectedEntry(entry) : { ok: false as const, reason: "expected a path string" };
       if (!check.ok) errors.push(new PolicyError(`filesystem.protected[${i}]`, check.reason, "hint" in check && check.hint ? { hint: check.hint } : {}));
       else if (!protectedEntries.includes(entry)) protectedEntries.push(entry);
+    }
+    for (const [i, entry] of (base.filesystem.secrets ?? []).entries()) {
+      const check = typeof entry === "string" ? checkSecretEntry(entry) : { ok: false as const, reason: "expected a path string" };
+      if (!check.ok) errors.push(new PolicyError(`filesystem.secrets[${i}]`, check.reason, "hint" in check && check.hint ? { hint: check.hint } : {}));
+      else if (!secretEntries.includes(entry)) secretEntries.push(entry);
+    }
+    if (base.filesystem.terminals !== undefined) {
+      if (base.filesystem.terminals !== "own" && base.filesystem.terminals !== "all") errors.push(new PolicyError("filesystem.terminals", `expected one of own, all, got ${JSON.stringify(base.filesystem.terminals)}`));
+      else terminals = base.filesystem.terminals;
     }
     for (const access of ACCESS_KINDS) {
       for (const [i, p] of base.filesystem[access].entries()) {
@@ -193,6 +210,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     else compat = inline.compat;
   }
 
+  // Programs that open new terminals (tmux, script, expect) need the pty multiplexer and every pts node.
+  if (terminals === "all") for (const dev of ["/dev/pts", "/dev/ptmx"]) paths.add(dev, "readWrite", "default", "filesystem.terminals: all", true);
   // The project (not just the cwd) is writable AND executable, and so is the private TMPDIR: running
   // a program from them adds nothing interpreters and ld.so would not run anyway (protected paths
   // such as .git/hooks stay read-only through the mount namespace).
@@ -230,6 +249,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       exec: listOf("exec"),
       paths: resolvedPaths,
       protected: protectedEntries,
+      secrets: secretEntries,
+      terminals,
     },
     network: {
       mode,

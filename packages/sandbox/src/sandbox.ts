@@ -17,6 +17,7 @@ import { childEnv } from "./child-env.js";
 import { DecisionLog, type DecisionSummary } from "./decision-log.js";
 import { EXIT_LAUNCH_FAILED, EXIT_TIMEOUT, exitStatus } from "./exit-status.js";
 import { probeKernel } from "./kernel-facts.js";
+import { removeCreated } from "./remove-created.js";
 import { createRelaySocket, probeNamespaces, type RelaySocket } from "./isolation.js";
 import { launch, launchSync, type LaunchFailure, type LaunchOptions, type StdioEntry } from "./launch.js";
 import { loadPolicy, projectOf, type PolicySource } from "./load-policy.js";
@@ -113,6 +114,8 @@ export interface ExitInfo {
   timedOut: boolean;
   aborted: boolean;
   launchFailure: LaunchFailure | null;
+  /** Git redirect files the command created and cordon removed after it exited (plan.removeIfCreated). */
+  removed: string[];
 }
 
 export interface RunReport extends ExitInfo {
@@ -300,7 +303,7 @@ export class Sandbox extends EventEmitter {
         let status = exitStatus(code, signal);
         if (timedOut) status = EXIT_TIMEOUT;
         else if (launchFailure && launchFailure.stage !== "exec" && code === EXIT_LAUNCH_FAILED) status = EXIT_LAUNCH_FAILED;
-        resolve({ status, code, signal, timedOut, aborted, launchFailure });
+        resolve({ status, code, signal, timedOut, aborted, launchFailure, removed: removeCreated(this.current.plan.removeIfCreated) });
       });
     });
     const report = exited.then((x) => ({
@@ -341,6 +344,7 @@ export class Sandbox extends EventEmitter {
         stderr: r.stderr ?? Buffer.alloc(0),
         timedOut,
         launchFailure: r.launchFailure,
+        removed: removeCreated(this.current.plan.removeIfCreated),
       };
     });
   }
