@@ -98,6 +98,16 @@ describe.each(["namespace", "landlock"] as const)("--isolation %s", (isolation) 
       if (isolation === "landlock") expect(r.stderr).toMatch(/id_ed25519: Permission denied[\s\S]*shadow: Permission denied/);
     });
 
+    it("no way round: a hard link or a symlink into the project, /proc/self/root", () => {
+      const script = [
+        "ln ~/.ssh/id_ed25519 ./k 2>/dev/null && cat ./k || echo link:refused",
+        "ln -s ~/.ssh/id_ed25519 ./s && cat ./s 2>/dev/null || echo symlink:refused",
+        "cat /proc/self/root$HOME/.ssh/id_ed25519 2>/dev/null || echo proc:refused",
+      ].join("; ");
+      const r = cordon(as, home, project, ["--isolation", isolation, "--", "sh", "-c", script]);
+      expect(r.stdout).toBe("link:refused\nsymlink:refused\nproc:refused\n");
+    });
+
     it("ordinary git work inside still works: commit, branch, tag; the home directory is not writable", () => {
       const script = "echo b > b.txt && git add b.txt && git commit -qm second && git branch feature && git tag v1 && git log --oneline | wc -l; touch ~/planted 2>/dev/null || echo home:read-only";
       const r = cordon(as, home, project, ["--isolation", isolation, "--", "sh", "-c", script]);

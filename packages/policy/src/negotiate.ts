@@ -144,7 +144,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const mountNamespace = facts.namespaces?.available === true && net.isolation !== "landlock";
   const terminals = facts.terminals !== undefined || policy.filesystem.terminals === "all" ? planTerminals(policy, facts, kernelOn ? caps.fs : 0) : undefined;
   for (const t of terminals?.paths ?? []) if (!byPath.has(t.path)) paths.push(t);
-  const secrets = planSecrets(policy, facts, paths, { landlockAbi: kernelOn ? caps.abi : 0, mountNamespace });
+  const secrets = planSecrets(policy, facts, paths, { landlockAbi: kernelOn ? caps.abi : 0, mountNamespace: mountNamespace && facts.maskable !== false });
   if (secrets) {
     warnings.push(...secrets.warnings);
     errors.push(...secrets.errors);

@@ -39,6 +39,11 @@ export interface PlannedPath {
   path: string;
   access: number;
   source: "readOnly" | "readWrite" | "exec" | "workdir" | "tmpdir" | "default";
+  /**
+   * An entry of a directory granted entry by entry (secrets.ts): as listed at probe time. The
+   * sandbox skips it if it is now a symlink (a rule follows links: it would grant the target) or gone.
+   */
+  entry?: true;
 }
 
 export interface PlannedPort {
@@ -122,6 +127,8 @@ export interface KernelFacts {
   secretPaths?: Record<string, string[]>;
   /** directoriesToList(policy, secrets): each directory's entries (lstat kinds). */
   listings?: Record<string, import("./secrets.js").ListedEntry[]>;
+  /** Whether the launcher can mask paths in a mount namespace (`--mask`); undefined = assume it can. */
+  maskable?: boolean;
   /** The terminal device nodes cordon's own fds 0-2 are open on (e.g. /dev/pts/3). */
   terminals?: string[];
   /** The uid cordon runs as (root changes what Landlock leaves open). */

@@ -162,12 +162,15 @@ export function leaveOutSecrets(
   }
   const out = new Map<string, PlannedPath>();
   const order: string[] = [];
-  const add = (path: string, access: number, source: PlannedPath["source"]) => {
+  const add = (path: string, access: number, source: PlannedPath["source"], entry = false) => {
     if (access === 0) return;
     const existing = out.get(path);
-    if (existing) existing.access |= access;
-    else {
-      out.set(path, { path, access, source });
+    if (existing) {
+      existing.access |= access;
+      // A path the policy names itself is not only an entry (Landlock follows it as before).
+      if (!entry) delete existing.entry;
+    } else {
+      out.set(path, { path, access, source, ...(entry ? { entry: true as const } : {}) });
       order.push(path);
     }
   };
@@ -182,7 +185,7 @@ export function leaveOutSecrets(
       const child = dir === "/" ? `/${entry.name}` : `${dir}/${entry.name}`;
       if (secretSet.has(child) || entry.kind === "symlink") continue;
       if (ancestors.has(child) && entry.kind === "directory") splitDir(child, access, source);
-      else add(child, entry.kind === "file" ? access & FS_FILE_RIGHTS : access, source);
+      else add(child, entry.kind === "file" ? access & FS_FILE_RIGHTS : access, source, true);
     }
   };
 

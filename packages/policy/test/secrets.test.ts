@@ -49,6 +49,9 @@ describe("secret paths in Landlock-only mode (entry by entry)", () => {
 
   it("leaves symlinks out: the kernel checks their target, which keeps its own rules", () => {
     expect(rule(n, "/etc/mtab")).toBeUndefined();
+    // Entries are marked: the sandbox skips one that has become a link since it was listed.
+    expect(rule(n, "/etc/passwd")!.entry).toBe(true);
+    expect(rule(n, "/etc")!.entry).toBeUndefined();
   });
 
   it("reports fs.secrets as enforced by the kernel, and the entry-by-entry limitation", () => {
@@ -103,6 +106,13 @@ describe("secret paths in namespace mode", () => {
     const n = negotiate(p, facts(p, { namespaces: { available: true, how: "root" }, protectedPaths: {} }));
     expect(n.plan.isolation!.mask).toContain("/home/u/.config/gh");
     expect(n.report.items.find((i) => i.id === "fs.secrets")).toMatchObject({ level: "full" });
+  });
+
+  it("a launcher without --mask: no mask, so a secret in a writable directory is reported readable", () => {
+    const p = resolved("version: 1\n", { readWrite: ["~/.config"] });
+    const n = negotiate(p, facts(p, { namespaces: { available: true, how: "root" }, protectedPaths: {}, maskable: false }));
+    expect(n.plan.isolation!.mask).toEqual([]);
+    expect(n.report.items.find((i) => i.id === "fs.secrets")).toMatchObject({ level: "partial" });
   });
 
   it("--isolation landlock: no mask", () => {

@@ -1,7 +1,7 @@
-import { readdirSync, readlinkSync, statSync } from "node:fs";
+import { readdirSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { isatty } from "node:tty";
 import * as landlock from "@cordon/landlock-native";
-import { seccompAvailable } from "@cordon/landlock-native";
+import { launcherArgs, seccompAvailable } from "@cordon/landlock-native";
 import { directoriesToList, secretCandidates, secretMatches, type KernelFacts, type ListedEntry, type ResolvedPolicy } from "@cordon/policy";
 import { expandPattern } from "./expand-pattern.js";
 import { findProtected, probeNamespaces } from "./isolation.js";
@@ -32,9 +32,21 @@ function pathKind(path: string): "directory" | "file" | "missing" {
 }
 
 /** The secret patterns' existing matches, and the listings of the directories around them. */
-function secretFacts(policy: ResolvedPolicy): Pick<KernelFacts, "secretPaths" | "listings"> {
+function secretFacts(policy: ResolvedPolicy): Pick<KernelFacts, "secretPaths" | "listings" | "maskable"> {
   const secretPaths: Record<string, string[]> = {};
-  for (const { pattern } of secretCandidates(policy)) secretPaths[pattern] = expandPattern(pattern);
+  for (const { pattern } of secretCandidates(policy)) {
+    // A secret reached through a link (~/.ssh -> ~/dotfiles/ssh) is a secret where it really lies too.
+    const matches = expandPattern(pattern);
+    for (const m of [...matches]) {
+      try {
+        const real = realpathSync(m);
+        if (real !== m && !matches.includes(real)) matches.push(real);
+      } catch {
+        /* dangling */
+      }
+    }
+    secretPaths[pattern] = matches;
+  }
   const listings: Record<string, ListedEntry[]> = {};
   for (const dir of directoriesToList(policy, secretMatches(policy, secretPaths))) {
     try {
@@ -46,7 +58,16 @@ function secretFacts(policy: ResolvedPolicy): Pick<KernelFacts, "secretPaths" | 
       // Unlistable: nothing below it is granted (the negotiator's conservative default).
     }
   }
-  return { secretPaths, listings };
+  return { secretPaths, listings, maskable: launcherMasks() };
+}
+
+/** Whether this launcher build takes --mask (masking a secret needs it; Landlock leaves them out anyway). */
+function launcherMasks(): boolean {
+  try {
+    return launcherArgs({ mask: ["/"], command: "true" } as Parameters<typeof launcherArgs>[0]).includes("--mask");
+  } catch {
+    return false;
+  }
 }
 
 /** The terminal device nodes cordon's fds 0-2 are open on (what `cordon run` hands the command). */
