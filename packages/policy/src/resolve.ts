@@ -148,7 +148,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       for (const [i, p] of base.filesystem[access].entries()) {
         const check = checkPathSyntax(p, access === "readWrite");
         if (!check.ok) errors.push(new PolicyError(`filesystem.${access}[${i}]`, check.reason, check.hint ? { hint: check.hint } : {}));
-        else paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
+        // A HOME of / (service accounts) would make ~ the whole filesystem: ~ grants nothing then.
+        else if (!(p === "~" && where.home === "/")) paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
       }
     }
     for (const list of ["allow", "deny"] as const) {

@@ -80,6 +80,19 @@ export function planSecrets(
     if (hard) out.errors.push(`compat hard: secret files stay readable: ${list(open)}`);
     else out.warnings.push(`NOT ENFORCED: secret files stay readable: ${list(open)} (${why})`);
   }
+  const home = policy.filesystem.paths.find((p) => p.path === policy.facts.home && p.access === "exec");
+  if (home && facts.paths[home.path] === "directory") {
+    out.items.push({
+      id: "fs.home",
+      protection: "home directory",
+      requested: `${home.path} readable and executable (tools and their configuration), not writable, without its secrets`,
+      enforcedBy: ctx.landlockAbi > 0 ? "kernel" : "nothing",
+      ...(ctx.landlockAbi > 0 ? { mechanism: `Landlock ABI ${ctx.landlockAbi} path rules` } : {}),
+      level: ctx.landlockAbi > 0 ? "full" : "none",
+      why: ctx.landlockAbi > 0 ? "writes fail with EACCES; package caches there (~/.npm, ~/.cargo/registry) are read-only; the secrets: fs.secrets" : "no Landlock layer this run",
+      kind: "requested",
+    });
+  }
   if (released.length > 0) {
     out.items.push({ id: "fs.secrets-released", protection: "secret files released", requested: "-", enforcedBy: "nothing", level: "none", why: `readable because a grant of the policy or a flag names them: ${list(released)}`, kind: "limitation" });
   }

@@ -146,6 +146,22 @@ describe("the policy key", () => {
   });
 });
 
+describe("the home baseline", () => {
+  it("is read + execute, and says so in the report", () => {
+    const policy = resolved();
+    expect(policy.filesystem.paths.find((p) => p.path === FACTS.home)).toMatchObject({ access: "exec", optional: true });
+    expect(negotiate(policy, facts(policy)).report.items.find((i) => i.id === "fs.home")).toMatchObject({ level: "full", enforcedBy: "kernel" });
+  });
+
+  it("never opens the whole filesystem for a HOME of /, also when the default policy is the base", async () => {
+    const { defaultPolicy } = await import("../src/index.js");
+    for (const base of [policyFrom("version: 1\n"), defaultPolicy()]) {
+      const r = resolvePolicy({ base }, { ...FACTS, home: "/" });
+      expect(r.ok && r.policy.filesystem.paths.some((p) => p.path === "/")).toBe(false);
+    }
+  });
+});
+
 describe("terminals and metadata", () => {
   it("opens the inherited terminal's own node, not /dev/pts", () => {
     const policy = resolved();
