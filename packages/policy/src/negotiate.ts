@@ -142,7 +142,10 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
 
   // Filesystem containment: the inherited terminal's own node, secrets left out (or masked).
   const mountNamespace = facts.namespaces?.available === true && net.isolation !== "landlock";
-  const terminals = facts.terminals !== undefined || policy.filesystem.terminals === "all" ? planTerminals(policy, facts, kernelOn ? caps.fs : 0) : undefined;
+  // A fresh devpts of the launcher's PID and mount namespaces (plan.isolation.process "namespace")
+  // holds only the sandbox's own terminals: it is opened whole, so new terminals work there.
+  const freshDevpts = (isolation?.plan as { process?: string } | undefined)?.process === "namespace";
+  const terminals = facts.terminals !== undefined || policy.filesystem.terminals === "all" ? planTerminals(policy, facts, kernelOn ? caps.fs : 0, freshDevpts) : undefined;
   for (const t of terminals?.paths ?? []) if (!byPath.has(t.path)) paths.push(t);
   const secrets = planSecrets(policy, facts, paths, { landlockAbi: kernelOn ? caps.abi : 0, mountNamespace: mountNamespace && facts.maskable !== false });
   if (secrets) {
@@ -150,7 +153,8 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     errors.push(...secrets.errors);
     if (isolation) isolation.plan.mask = secrets.mask;
   }
-  const metadata = metadataItem(facts, mountNamespace);
+  // The launcher's containment reports metadata itself (fs.read-only) where it plans the read-only tree.
+  const metadata = isolation?.items.some((i) => i.id === "fs.read-only") ? undefined : metadataItem(facts, mountNamespace);
   if (metadata?.kind === "requested") {
     if (policy.compat === "hard") errors.push(`compat hard: ${metadata.protection}: ${metadata.why}`);
     else warnings.push(`NOT ENFORCED: ${metadata.protection}: ${metadata.why}`);
@@ -164,7 +168,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   if (isolation) items.push(...isolation.items);
   const local = localPortsItem(net, netns, landlock !== null && (landlock.handledNet & NET_ACCESS.CONNECT_TCP) !== 0);
   if (local) items.push(local);
-  if (terminals) items.push(terminals.item);
+  if (terminals?.item) items.push(terminals.item);
   if (secrets) items.push(...secrets.items);
   if (metadata) items.push(metadata);
   let seccomp: EnforcementPlan["seccomp"];

@@ -6,7 +6,11 @@ import type { KernelFacts, PlannedPath, ReportItem } from "./report.js";
 import { ACCESS_RIGHTS } from "./rights.js";
 
 /** Rules for the inherited terminal nodes (filesystem.terminals: own) and the report item. */
-export function planTerminals(policy: ResolvedPolicy, facts: KernelFacts, abiFs: number): { paths: PlannedPath[]; item: ReportItem } {
+export function planTerminals(policy: ResolvedPolicy, facts: KernelFacts, abiFs: number, freshDevpts = false): { paths: PlannedPath[]; item?: ReportItem } {
+  if (freshDevpts && policy.filesystem.terminals !== "all") {
+    // Its own report item is the containment's (process.devpts).
+    return { paths: abiFs === 0 ? [] : [{ path: "/dev/pts", access: ACCESS_RIGHTS.readWrite & abiFs, source: "default" }] };
+  }
   if (policy.filesystem.terminals === "all") {
     return {
       paths: [],

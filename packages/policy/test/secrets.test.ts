@@ -189,3 +189,13 @@ describe("terminals and metadata", () => {
     expect(negotiate(policy, facts(policy, { uid: 0, namespaces: { available: true }, protectedPaths: {} })).report.items.find((i) => i.id === "fs.metadata")).toBeUndefined();
   });
 });
+
+describe("beside the launcher's containment (merge-order proof)", () => {
+  it("a fresh devpts (isolation.process namespace) is opened whole; a containment fs.read-only item replaces fs.metadata", async () => {
+    const { planTerminals } = await import("../src/terminals.js");
+    const policy = resolved();
+    const t = planTerminals(policy, facts(policy, { terminals: ["/dev/pts/4"] }), FS_ACCESS.READ_FILE | FS_ACCESS.WRITE_FILE | FS_ACCESS.READ_DIR, true);
+    expect(t.paths.map((p) => p.path)).toEqual(["/dev/pts"]);
+    expect(t.item).toBeUndefined();
+  });
+});
