@@ -41,6 +41,13 @@ function makeHome(uid: number): string {
   mkdirSync(join(home, ".local", "bin"), { recursive: true });
   writeFileSync(join(home, ".local", "bin", "mytool"), "#!/bin/sh\necho mytool-ran\n");
   chmodSync(join(home, ".local", "bin", "mytool"), 0o755);
+  // A pyenv-style shim that runs "its" interpreter, and a cargo in ~/.cargo/bin.
+  mkdirSync(join(home, ".pyenv", "shims"), { recursive: true });
+  writeFileSync(join(home, ".pyenv", "shims", "python"), '#!/bin/sh\nexec python3 -c "import sys; print(\'pyenv-python\', sys.version_info[0])"\n');
+  chmodSync(join(home, ".pyenv", "shims", "python"), 0o755);
+  mkdirSync(join(home, ".cargo", "bin"), { recursive: true });
+  writeFileSync(join(home, ".cargo", "bin", "cargo"), "#!/bin/sh\necho cargo-ran\n");
+  chmodSync(join(home, ".cargo", "bin", "cargo"), 0o755);
   chownTree(home, uid);
   return home;
 }
@@ -74,6 +81,8 @@ const READ_ALL = [
   'git config user.name',
   'cat ~/.config/git/ignore',
   'mytool',
+  'python',
+  'cargo',
 ].join("; ");
 
 describe.each(["namespace", "landlock"] as const)("--isolation %s", (isolation) => {
@@ -86,9 +95,9 @@ describe.each(["namespace", "landlock"] as const)("--isolation %s", (isolation) 
       project = makeProject(uid);
     });
 
-    it("~/.ssh, ~/.config/gh, shell history and /etc/shadow are unreadable while ~/.gitconfig, ~/.config/git and ~/.local/bin tools are found", () => {
-      const r = cordon(as, home, project, ["--isolation", isolation, "--", "sh", "-c", `PATH=$HOME/.local/bin:$PATH; ${READ_ALL}`]);
-      expect(r.stdout).toBe("ssh:refused\ngh:refused\nhistory:refused\nshadow:refused\nSandbox Tester\n*.swp\nmytool-ran\n");
+    it("~/.ssh, ~/.config/gh, shell history and /etc/shadow are unreadable while ~/.gitconfig, ~/.config/git, ~/.local/bin, pyenv and cargo are found", () => {
+      const r = cordon(as, home, project, ["--isolation", isolation, "--", "sh", "-c", `PATH=$HOME/.local/bin:$HOME/.pyenv/shims:$HOME/.cargo/bin:$PATH; ${READ_ALL}`]);
+      expect(r.stdout).toBe("ssh:refused\ngh:refused\nhistory:refused\nshadow:refused\nSandbox Tester\n*.swp\nmytool-ran\npyenv-python 3\ncargo-ran\n");
       expect(r.stdout).not.toMatch(/PRIVATE-KEY|GH-TOKEN|HISTORY-TOKEN/);
     });
 
