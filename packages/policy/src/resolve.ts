@@ -47,6 +47,11 @@ export interface ResolveFacts {
 export type ResolveResult = { ok: true; policy: ResolvedPolicy } | { ok: false; errors: PolicyError[] };
 
 const ACCESS_KINDS: readonly PathAccess[] = ["readOnly", "readWrite", "exec"];
+/**
+ * A HOME that is a shared directory (service accounts and CI images use / or /tmp) is no home
+ * baseline: `~` would open the whole filesystem, or every user's and every sandbox's temp files.
+ */
+const SHARED_HOMES = new Set(["/", "/tmp", "/var/tmp", "/dev/shm", "/run", "/var", "/home"]);
 const FLAG_FOR: Record<PathAccess, string> = { readOnly: "--ro", readWrite: "--rw", exec: "--exec" };
 
 /**
@@ -77,8 +82,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   for (const access of ACCESS_KINDS) {
     for (const path of defaults.filesystem[access]) {
       const full = expandPath(path, where);
-      // The home baseline (~) never opens the whole filesystem for a user whose HOME is /.
-      if (path === "~" && full === "/") continue;
+      if (path === "~" && SHARED_HOMES.has(full)) continue;
       paths.add(full, access, "default", "default", true);
     }
   }
@@ -148,8 +152,7 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       for (const [i, p] of base.filesystem[access].entries()) {
         const check = checkPathSyntax(p, access === "readWrite");
         if (!check.ok) errors.push(new PolicyError(`filesystem.${access}[${i}]`, check.reason, check.hint ? { hint: check.hint } : {}));
-        // A HOME of / (service accounts) would make ~ the whole filesystem: ~ grants nothing then.
-        else if (!(p === "~" && where.home === "/")) paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
+        else if (!(p === "~" && SHARED_HOMES.has(where.home))) paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
       }
     }
     for (const list of ["allow", "deny"] as const) {

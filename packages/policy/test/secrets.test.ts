@@ -153,11 +153,11 @@ describe("the home baseline", () => {
     expect(negotiate(policy, facts(policy)).report.items.find((i) => i.id === "fs.home")).toMatchObject({ level: "full", enforcedBy: "kernel" });
   });
 
-  it("never opens the whole filesystem for a HOME of /, also when the default policy is the base", async () => {
+  it.each(["/", "/tmp"])("a shared HOME (%s) gets no baseline, also when the default policy is the base", async (home) => {
     const { defaultPolicy } = await import("../src/index.js");
     for (const base of [policyFrom("version: 1\n"), defaultPolicy()]) {
-      const r = resolvePolicy({ base }, { ...FACTS, home: "/" });
-      expect(r.ok && r.policy.filesystem.paths.some((p) => p.path === "/")).toBe(false);
+      const r = resolvePolicy({ base }, { ...FACTS, home });
+      expect(r.ok && r.policy.filesystem.paths.some((p) => p.path === home)).toBe(false);
     }
   });
 });
