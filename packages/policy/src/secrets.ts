@@ -12,8 +12,10 @@ import type { PlannedPath } from "./report.js";
 
 /**
  * Built-in secrets. Not here on purpose: `/etc/sudoers*` (who may do what, not a credential; root-only
- * by mode anyway), `~/.gitconfig` and `~/.config/git/config` (needed by git; a credential helper
- * there names a program, it holds no token), `~/.config/git/credentials` is here.
+ * by mode anyway); `~/.gitconfig` and `~/.config/git/config` (git needs them; a credential helper
+ * there names a program, it holds no token); build tools' configuration that may also hold tokens
+ * but that builds read (`~/.m2/settings.xml`, `~/.gradle/gradle.properties`): add them with
+ * filesystem.secrets if yours do.
  */
 export const DEFAULT_SECRETS: readonly string[] = [
   // Password hashes, host keys, TLS and Kerberos keys, stored network passwords.
@@ -53,8 +55,27 @@ export const DEFAULT_SECRETS: readonly string[] = [
   "~/.password-store",
   "~/.local/share/keyrings",
   "~/.config/op",
+  "~/.config/rclone",
+  "~/.config/sops",
+  "~/.config/containers/auth.json",
+  "~/.s3cfg",
+  "~/.boto",
+  "~/.pgpass",
+  "~/.my.cnf",
+  "~/.m2/settings-security.xml",
+  // AI agents' own sign-in tokens.
+  "~/.claude/.credentials.json",
+  "~/.codex/auth.json",
+  // Browser and mail profiles: cookies are signed-in sessions.
+  "~/.mozilla",
+  "~/.thunderbird",
+  "~/.config/google-chrome",
+  "~/.config/chromium",
+  "~/.config/BraveSoftware",
   // Shell and REPL histories (commands typed with tokens in them).
   "~/.*_history",
+  "~/.zhistory",
+  "~/.histfile",
   "~/.local/share/fish/fish_history",
   "~/.lesshst",
 ];
