@@ -45,6 +45,7 @@ function makeHome(uid: number): string {
   mkdirSync(join(home, ".pyenv", "shims"), { recursive: true });
   writeFileSync(join(home, ".pyenv", "shims", "python"), '#!/bin/sh\nexec python3 -c "import sys; print(\'pyenv-python\', sys.version_info[0])"\n');
   chmodSync(join(home, ".pyenv", "shims", "python"), 0o755);
+  mkdirSync(join(home, ".npm", "_cacache"), { recursive: true });
   mkdirSync(join(home, ".cargo", "bin"), { recursive: true });
   writeFileSync(join(home, ".cargo", "bin", "cargo"), "#!/bin/sh\necho cargo-ran\n");
   chmodSync(join(home, ".cargo", "bin", "cargo"), 0o755);
@@ -117,12 +118,13 @@ describe.each(["namespace", "landlock"] as const)("--isolation %s", (isolation) 
       expect(r.stdout).toBe("link:refused\nsymlink:refused\nproc:refused\n");
     });
 
-    it("ordinary git work inside still works: commit, branch, tag; the home directory is not writable", () => {
-      const script = "echo b > b.txt && git add b.txt && git commit -qm second && git branch feature && git tag v1 && git log --oneline | wc -l; touch ~/planted 2>/dev/null || echo home:read-only";
+    it("ordinary git work inside still works: commit, branch, tag; the home directory and the package cache shared with builds outside are not writable", () => {
+      const script = "echo b > b.txt && git add b.txt && git commit -qm second && git branch feature && git tag v1 && git log --oneline | wc -l; touch ~/planted 2>/dev/null || echo home:read-only; echo poison > ~/.npm/_cacache/index 2>/dev/null || echo npm-cache:read-only";
       const r = cordon(as, home, project, ["--isolation", isolation, "--", "sh", "-c", script]);
-      expect(r.stdout).toBe("2\nhome:read-only\n");
+      expect(r.stdout).toBe("2\nhome:read-only\nnpm-cache:read-only\n");
       expect(r.status).toBe(0);
       expect(existsSync(join(home, "planted"))).toBe(false);
+      expect(existsSync(join(home, ".npm", "_cacache", "index"))).toBe(false);
     });
 
     it("planting .git/commondir to redirect the user's next git command: removed after the run; git outside is unaffected", () => {
