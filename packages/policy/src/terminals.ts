@@ -56,7 +56,7 @@ export function metadataItem(facts: KernelFacts, mountNamespace: boolean): Repor
       ...base,
       requested: "no chmod, chown, utime or xattr changes outside the writable paths",
       level: "none",
-      why: "Landlock does not govern metadata calls, and cordon runs as root without namespaces: the command (capabilities dropped) still owns every root-owned file, so chmod 4755, utime and user.* xattrs on them work",
+      why: "Landlock does not govern metadata calls, and cordon runs as root without namespaces: the command (capabilities dropped) still owns every root-owned file, so chmod, utime and user.* xattrs on them work (set-id modes are left to the seccomp layer)",
       hint: "run as a normal user, or where user namespaces are available (the filesystem is then read-only outside the writable paths)",
       kind: "requested",
     };
