@@ -152,7 +152,10 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       for (const [i, p] of base.filesystem[access].entries()) {
         const check = checkPathSyntax(p, access === "readWrite");
         if (!check.ok) errors.push(new PolicyError(`filesystem.${access}[${i}]`, check.reason, check.hint ? { hint: check.hint } : {}));
-        else if (!(p === "~" && SHARED_HOMES.has(where.home))) paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
+        else if (p === "~" && (SHARED_HOMES.has(where.home) || defaults.filesystem[access].includes(p))) {
+          // The home baseline, also when the default policy itself is the base: optional (a HOME
+          // that does not exist, /nonexistent for nobody, is no refusal under hard).
+        } else paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
       }
     }
     for (const list of ["allow", "deny"] as const) {

@@ -82,7 +82,7 @@ describe("secret paths in Landlock-only mode (entry by entry)", () => {
     const m = negotiate(p, facts(p));
     expect(m.report.items.find((i) => i.id === "fs.secrets")).toMatchObject({ level: "partial", kind: "requested" });
     expect(m.report.warnings.join("\n")).toMatch(/secret files stay readable: \/home\/u\/.config\/gh/);
-    const hard = resolved("version: 1\ncompat: hard\n", { readWrite: ["~/.config"] });
+    const hard = resolved("version: 1\ncompat: hard\nnetwork: {mode: none}\n", { readWrite: ["~/.config"] });
     expect(negotiate(hard, facts(hard)).decision).toEqual({ run: false, errors: [expect.stringMatching(/compat hard: secret files stay readable: \/home\/u\/.config\/gh/)] });
   });
 
@@ -153,6 +153,12 @@ describe("the home baseline", () => {
     expect(negotiate(policy, facts(policy)).report.items.find((i) => i.id === "fs.home")).toMatchObject({ level: "full", enforcedBy: "kernel" });
   });
 
+  it("stays optional when the default policy is the base (a missing HOME is no refusal under hard)", async () => {
+    const { defaultPolicy } = await import("../src/index.js");
+    const r = resolvePolicy({ base: { ...defaultPolicy(), compat: "hard" } }, FACTS);
+    expect(r.ok && r.policy.filesystem.paths.find((p) => p.path === FACTS.home)).toMatchObject({ optional: true, access: "exec" });
+  });
+
   it.each(["/", "/tmp"])("a shared HOME (%s) gets no baseline, also when the default policy is the base", async (home) => {
     const { defaultPolicy } = await import("../src/index.js");
     for (const base of [policyFrom("version: 1\n"), defaultPolicy()]) {
@@ -183,7 +189,8 @@ describe("terminals and metadata", () => {
     const n = negotiate(policy, facts(policy, { uid: 0 }));
     expect(n.report.items.find((i) => i.id === "fs.metadata")).toMatchObject({ level: "none", kind: "requested" });
     expect(n.report.status).toBe("partially");
-    const hard = resolved("version: 1\ncompat: hard\n");
+    // network mode none: Landlock-only platform mode has a refusal of its own (address-blind ports).
+    const hard = resolved("version: 1\ncompat: hard\nnetwork: {mode: none}\n");
     expect(negotiate(hard, facts(hard, { uid: 0 })).decision.run).toBe(false);
     expect(negotiate(hard, facts(hard, { uid: 1000 })).decision.run).toBe(true);
     expect(negotiate(policy, facts(policy, { uid: 0, namespaces: { available: true }, protectedPaths: {} })).report.items.find((i) => i.id === "fs.metadata")).toBeUndefined();
