@@ -19,7 +19,7 @@ import {
 } from "./model.js";
 import { checkPathSyntax, expandPath, normalizeAbsolute } from "./paths.js";
 import { isPresetName, presets, unknownPresetMessage } from "./presets.js";
-import { checkProtectedEntry } from "./protected.js";
+import { checkProtectedEntry, DEFAULT_PROTECTED } from "./protected.js";
 import { checkSecretEntry } from "./secrets.js";
 
 export interface ResolveInput {
@@ -230,7 +230,11 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   if (includeWorkdir && facts.gitDir?.startsWith("/")) {
     const gitDir = normalizeAbsolute(facts.gitDir);
     paths.add(gitDir, "readWrite", "default", "git worktree", true);
-    for (const name of ["hooks", "config"]) if (!protectedEntries.includes(`${gitDir}/${name}`)) protectedEntries.push(`${gitDir}/${name}`);
+    // Everything git reads there to decide what to run (hooks, config, commondir, info, the
+    // worktrees' and submodules' own files: DEFAULT_PROTECTED's .git/ entries).
+    for (const name of DEFAULT_PROTECTED.filter((n) => n.startsWith(".git/")).map((n) => n.slice(5))) {
+      if (!protectedEntries.includes(`${gitDir}/${name}`)) protectedEntries.push(`${gitDir}/${name}`);
+    }
   }
 
   // After expansion, refuse writable roots that would expose everything: / and the home directory itself.

@@ -223,3 +223,14 @@ describe("negotiate: git metadata", () => {
     expect(m.plan.isolation?.protect).toContain(`${git}/commondir`);
   });
 });
+
+describe("a linked worktree's shared git directory", () => {
+  it("gets the whole git metadata list, and its absent commondir is swept", () => {
+    const r = resolvePolicy({}, { ...FACTS, gitDir: "/repo/.git" });
+    if (!r.ok) throw new Error("resolve");
+    expect(r.policy.filesystem.protected).toEqual(expect.arrayContaining(["/repo/.git/hooks", "/repo/.git/config", "/repo/.git/commondir", "/repo/.git/info", "/repo/.git/worktrees/*/commondir"]));
+    const n = negotiate(r.policy, facts(r.policy, AVAILABLE, { "/repo/.git/config": ["/repo/.git/config"], "/repo/.git/worktrees/*/commondir": ["/repo/.git/worktrees/wt/commondir"] }));
+    expect(n.plan.isolation?.protect).toContain("/repo/.git/worktrees/wt/commondir");
+    expect(n.plan.removeIfCreated).toEqual(["/repo/.git/commondir"]);
+  });
+});
