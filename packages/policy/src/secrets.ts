@@ -109,7 +109,9 @@ export function secretCandidates(policy: ResolvedPolicy): SecretCandidate[] {
     const pattern = expandPath(entry, where);
     out.set(pattern, { pattern, origin: "default" });
   }
-  for (const entry of policy.filesystem.secrets) {
+  // Files the proxy injects credentials from (TLS inspection) are secrets too.
+  const credentialFiles = policy.network.allow.flatMap((r) => (r.credentials ?? []).flatMap((c) => (c.file !== undefined ? [c.file] : [])));
+  for (const entry of [...policy.filesystem.secrets, ...credentialFiles]) {
     const pattern = expandPath(entry, where);
     if (!out.has(pattern)) out.set(pattern, { pattern, origin: "policy" });
   }
