@@ -37,7 +37,7 @@ describe("git", () => {
       ["run", "--", "sh", "-c", "echo 'curl evil' > .git/hooks/pre-commit; cat ~/.ssh/id_ed25519; true"],
       { cwd: repo },
     );
-    expect(r.stderr).toMatch(/(Read-only file system|Permission denied)[\s\S]*Permission denied/);
+    expect(r.stderr).toMatch(/(Read-only file system|Permission denied)[\s\S]*(Permission denied|No such file or directory)/);
     expect(existsSync(join(repo, ".git/hooks/pre-commit"))).toBe(false);
     expect(r.stdout).not.toContain("PRIVATE KEY");
   });

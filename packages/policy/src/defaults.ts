@@ -14,10 +14,14 @@ export function defaultPolicy(): Policy {
     filesystem: {
       includeWorkdir: true,
       // Binaries and the ELF interpreter need EXECUTE; shared libraries only READ_FILE.
-      exec: ["/usr", "/bin", "/sbin", "/lib", "/lib64"],
+      // The home directory: tools the user installed there (pyenv, nvm, rustup, ~/.local/bin) and
+      // their configuration (~/.gitconfig) are found; its secrets (~/.ssh, ~/.aws, ... see
+      // secrets.ts) stay unreadable, and nothing in it is writable.
+      exec: ["/usr", "/bin", "/sbin", "/lib", "/lib64", "~"],
       readOnly: ["/etc", "/dev/urandom", "/dev/random", "/proc"],
-      // Shells need /dev/null read-write; terminals need the tty and pts devices.
-      readWrite: ["/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/pts"],
+      // Shells need /dev/null read-write. Terminals: /dev/tty (the controlling one) here, and the
+      // inherited terminal's own /dev/pts node from the kernel facts, not all of /dev/pts.
+      readWrite: ["/dev/null", "/dev/zero", "/dev/full", "/dev/tty"],
     },
     network: {
       mode: "platform",

@@ -20,6 +20,7 @@ export { COMPAT_LEVELS, ISOLATION_LEVELS, NETWORK_MODES } from "./model.js";
 export { DEFAULT_PROTECTED, checkProtectedEntry, globMatcher, protectedCandidates, type ProtectedCandidate } from "./protected.js";
 export { planIsolation, type IsolationOutcome } from "./isolation.js";
 export { formatSize, parseSize } from "./limits.js";
+export { DEFAULT_SECRETS, checkSecretEntry, directoriesToList, leaveOutSecrets, secretCandidates, secretMatches, type ListedEntry, type SecretCandidate } from "./secrets.js";
 export { PolicyError } from "./errors.js";
 export {
   FS_ACCESS,

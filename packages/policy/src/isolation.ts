@@ -4,7 +4,7 @@
 // expands the protected candidates.
 import { posix } from "node:path";
 import type { ResolvedPolicy } from "./model.js";
-import { isStrictlyInside, protectedCandidates } from "./protected.js";
+import { isStrictlyInside, protectedCandidates, sweepCandidates } from "./protected.js";
 import type { IsolationPlan, KernelFacts, ReportItem } from "./report.js";
 import { planContainment } from "./containment.js";
 
@@ -13,6 +13,8 @@ export interface IsolationOutcome {
   items: ReportItem[];
   warnings: string[];
   errors: string[];
+  /** Absent git redirect files to remove after each command if it created them (protected.ts). */
+  sweep: string[];
 }
 
 const LISTED = 6;
@@ -31,6 +33,7 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
     items: contained.items,
     warnings: contained.warnings,
     errors: contained.errors,
+    sweep: [],
   };
   if (policy.network.isolation === "namespace" && !ns.available && (policy.network.mode === "proxy" || policy.network.mode === "unrestricted")) {
     if (hard) out.errors.push(`compat hard: network.isolation namespace: ${unavailable}`);
@@ -73,7 +76,8 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
     // A glob's directory may itself be the writable root (./.env* in the workdir).
     const place = c.pattern.includes("*") ? posix.dirname(c.pattern) : c.pattern;
     const applies = isStrictlyInside(place, writableDirs) || (c.pattern.includes("*") && writableDirs.includes(place));
-    if (matches.length === 0 && applies) missing.push(c.pattern);
+    // A pattern with "*" above its last segment (.git/modules/*/hooks) applies only where its directories exist.
+    if (matches.length === 0 && applies && !place.includes("*")) missing.push(c.pattern);
   }
   const paths = [...protect].sort();
   const list = (xs: string[]) => `${xs.slice(0, LISTED).join(", ")}${xs.length > LISTED ? `, … (${xs.length - LISTED} more)` : ""}`;
@@ -94,6 +98,21 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
       else out.warnings.push(`NOT ENFORCED: ${paths.length} protected path(s) stay writable (${list(paths)}): ${why}`);
     }
   }
+  out.sweep = sweepCandidates(found, writableDirs);
+  const swept = new Set(out.sweep);
+  if (out.sweep.length > 0) {
+    out.items.push({
+      id: "fs.git-redirect",
+      protection: "git redirect files",
+      requested: "-",
+      enforcedBy: "nothing",
+      mechanism: "cordon removes them after the command has exited",
+      level: "partial",
+      why: `${out.sweep.length} absent commondir file(s) (${list(out.sweep)}) cannot be bound read-only; git never writes one there, so one that appears is removed after the command exits. During the run, a git command run outside in this repository would read it`,
+      kind: "limitation",
+    });
+  }
+  for (let i = missing.length - 1; i >= 0; i--) if (swept.has(missing[i]!)) missing.splice(i, 1);
   if (missing.length > 0) {
     out.items.push({
       protection: "protected paths not present",

@@ -69,6 +69,18 @@ export interface FilesystemPolicy {
    * `~/` path to itself. Absent = none beyond the built-in list.
    */
   protected?: string[];
+  /**
+   * Paths never readable, beside the built-in list (`/etc/shadow`, `~/.ssh`, ...): absolute or `~/`,
+   * `*` in the last segment. Absent = only the built-in list. A grant that names a secret (or a path
+   * inside it) in the policy file or a flag releases that secret; a default or preset grant never does.
+   */
+  secrets?: string[];
+  /**
+   * Terminals the command may open by path: "own" (default) = only the terminal cordon was started
+   * from (its device node on fds 0-2) and /dev/tty; "all" = every /dev/pts node and /dev/ptmx (for
+   * programs that open new terminals: the command can then read and write other terminals of the user).
+   */
+  terminals?: "own" | "all";
 }
 
 /**
@@ -129,7 +141,7 @@ export interface ResolvedPath {
 
 /** A policy with every path absolute, normalised and deduplicated, defaults and presets merged in. */
 export interface ResolvedPolicy extends Policy {
-  filesystem: FilesystemPolicy & { paths: ResolvedPath[]; protected: string[] };
+  filesystem: FilesystemPolicy & { paths: ResolvedPath[]; protected: string[]; secrets: string[]; terminals: "own" | "all" };
   network: NetworkPolicy & { isolation: Isolation; allowUnixSockets: boolean };
   limits: PolicyLimits;
   /** project: the project root when it is not the cwd (a repository or workspace root above it). */

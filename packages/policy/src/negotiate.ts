@@ -5,6 +5,8 @@ import { ACCESS_RIGHTS } from "./rights.js";
 import { seccompPlan } from "./seccomp/plan.js";
 import { planIsolation } from "./isolation.js";
 import { localPortsItem } from "./local-ports.js";
+import { planSecrets } from "./secrets-plan.js";
+import { metadataItem, planTerminals } from "./terminals.js";
 
 /** Landlock-gap items that the seccomp layer supersedes when seccomp is probed (besides any protection it reports itself). */
 const SECCOMP_REPLACES = ["UDP", "other protocols"];
@@ -142,14 +144,39 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const scoped =
     ((policy.scopes.abstractUnix ? SCOPES.ABSTRACT_UNIX_SOCKET : 0) | (policy.scopes.signals ? SCOPES.SIGNAL : 0)) & caps.scoped;
 
+  // Filesystem containment: the inherited terminal's own node, secrets left out (or masked).
+  const mountNamespace = (isolation?.plan as { process?: string } | undefined)?.process === "namespace";
+  // A fresh devpts of the launcher's PID and mount namespaces (plan.isolation.process "namespace")
+  // holds only the sandbox's own terminals: it is opened whole, so new terminals work there.
+  const freshDevpts = (isolation?.plan as { process?: string } | undefined)?.process === "namespace";
+  const terminals = facts.terminals !== undefined || policy.filesystem.terminals === "all" ? planTerminals(policy, facts, kernelOn ? caps.fs : 0, freshDevpts) : undefined;
+  for (const t of terminals?.paths ?? []) if (!byPath.has(t.path)) paths.push(t);
+  const secrets = planSecrets(policy, facts, paths, { landlockAbi: kernelOn ? caps.abi : 0, mountNamespace: mountNamespace && facts.maskable !== false });
+  if (secrets) {
+    warnings.push(...secrets.warnings);
+    errors.push(...secrets.errors);
+    if (isolation) isolation.plan.mask = secrets.mask;
+  }
+  // The launcher's containment covers metadata (fs.read-only) where it plans the read-only tree. A
+  // stated network fence makes its row a limitation, but says nothing about root's metadata: that
+  // stays this item's (root owns the files Landlock does not guard from chmod or utime).
+  const metadata = isolation?.items.some((i) => i.id === "fs.read-only" && i.kind === "requested" && i.level === "full") ? undefined : metadataItem(facts, mountNamespace);
+  if (metadata?.kind === "requested") {
+    if (policy.compat === "hard") errors.push(`compat hard: ${metadata.protection}: ${metadata.why}`);
+    else warnings.push(`NOT ENFORCED: ${metadata.protection}: ${metadata.why}`);
+  }
+
   const landlock: LandlockPlan | null = kernelOn
-    ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths, ports }
+    ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths: secrets?.paths ?? paths, ports }
     : null;
 
   const items = reportItems(policy, landlock, caps.abi, optionalMissing, facts.landlock.reason, soft, netns, facts.networkFence);
   if (isolation) items.push(...isolation.items);
   const local = localPortsItem(net, netns, landlock !== null && (landlock.handledNet & NET_ACCESS.CONNECT_TCP) !== 0);
   if (local) items.push(local);
+  if (terminals?.item) items.push(terminals.item);
+  if (secrets) items.push(...secrets.items);
+  if (metadata) items.push(metadata);
   let seccomp: EnforcementPlan["seccomp"];
   if (facts.seccomp !== undefined) {
     // The seccomp layer replaces Landlock's non-TCP gaps with what it closes (or says why it cannot).
@@ -183,6 +210,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
       network: { mode: net.mode, proxyPort: net.proxyPort },
       ...(seccomp !== undefined ? { seccomp } : {}),
       ...(isolation ? { isolation: isolation.plan } : {}),
+      ...(isolation?.sweep.length ? { removeIfCreated: isolation.sweep } : {}),
     },
     report: { status, landlockAbi: { kernel: kernelAbi, used: caps.abi }, items, warnings },
     decision: errors.length > 0 ? { run: false, errors } : { run: true },

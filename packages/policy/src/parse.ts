@@ -62,7 +62,7 @@ export function validatePolicyData(
   const policy: Policy = {
     version: 1,
     compat: file.compat as Policy["compat"],
-    filesystem: file.filesystem,
+    filesystem: { ...file.filesystem, terminals: file.filesystem.terminals as "own" | "all" | undefined },
     network: {
       ...file.network,
       mode: file.network.mode as Policy["network"]["mode"],
@@ -77,6 +77,8 @@ export function validatePolicyData(
   // Optional keys stay absent when the file does not set them.
   if (policy.network.isolation === undefined) delete policy.network.isolation;
   if (policy.network.allowUnixSockets === undefined) delete policy.network.allowUnixSockets;
+  if (policy.filesystem.secrets === undefined) delete policy.filesystem.secrets;
+  if (policy.filesystem.terminals === undefined) delete policy.filesystem.terminals;
   return { ok: true, policy };
 }
 

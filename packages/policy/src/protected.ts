@@ -14,6 +14,18 @@ import { checkPathSyntax, expandPath } from "./paths.js";
 export const DEFAULT_PROTECTED: readonly string[] = [
   ".git/hooks",
   ".git/config",
+  // What else git reads from .git to decide what to run: a commondir redirects the whole
+  // repository (and its config) elsewhere; info holds attributes and sparse patterns;
+  // submodules' and linked worktrees' own git directories.
+  ".git/commondir",
+  ".git/config.worktree",
+  ".git/info",
+  ".git/modules/*/config",
+  ".git/modules/*/hooks",
+  ".git/modules/*/info",
+  ".git/modules/*/commondir",
+  ".git/worktrees/*/commondir",
+  ".git/worktrees/*/config.worktree",
   ".gitmodules",
   ".gitconfig",
   ".env*",
@@ -92,6 +104,25 @@ export function protectedCandidates(policy: ResolvedPolicy): ProtectedCandidate[
 /** Whether a path lies strictly inside one of the directories (a writable root itself stays writable). */
 export function isStrictlyInside(path: string, dirs: readonly string[]): boolean {
   return dirs.some((d) => path !== d && path.startsWith(d.endsWith("/") ? d : `${d}/`));
+}
+
+/**
+ * Files git reads whose mere appearance redirects it, and which git itself never creates there: a
+ * `commondir` in a repository's (or a submodule's) own git directory points the whole repository,
+ * config included, elsewhere. Absent at start they cannot be bound read-only (cordon plants
+ * nothing), so the sandbox removes any that appear, once the command has exited.
+ */
+export function sweepCandidates(found: Record<string, string[]>, writableDirs: readonly string[]): string[] {
+  const existing = new Set(Object.values(found).flat());
+  const out = new Set<string>();
+  for (const [pattern, matches] of Object.entries(found)) {
+    if (!pattern.endsWith("/.git/config") && !pattern.endsWith("/.git/modules/*/config")) continue;
+    for (const config of matches) {
+      const commondir = `${posix.dirname(config)}/commondir`;
+      if (!existing.has(commondir) && isStrictlyInside(commondir, writableDirs)) out.add(commondir);
+    }
+  }
+  return [...out].sort();
 }
 
 /** Matches a candidate's last-segment glob (`*` = any run of characters). */

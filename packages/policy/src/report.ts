@@ -39,6 +39,11 @@ export interface PlannedPath {
   path: string;
   access: number;
   source: "readOnly" | "readWrite" | "exec" | "workdir" | "tmpdir" | "default";
+  /**
+   * An entry of a directory granted entry by entry (secrets.ts): as listed at probe time. The
+   * sandbox skips it if it is now a symlink (a rule follows links: it would grant the target) or gone.
+   */
+  entry?: true;
 }
 
 export interface PlannedPort {
@@ -94,6 +99,11 @@ export interface EnforcementPlan {
   landlock: null | LandlockPlan;
   /** Absent when the namespace facts were not probed (nothing beyond Landlock and seccomp). */
   isolation?: IsolationPlan;
+  /**
+   * Files absent at start that the sandbox removes (never following a link) after each command if
+   * they appeared: git redirect files (protected.ts sweepCandidates). Absent: none.
+   */
+  removeIfCreated?: string[];
   /** The seccomp filter to compile and install (null: none this run; absent: seccomp was not probed). */
   seccomp?: SeccompSpecData | null;
   network: { mode: import("./model.js").NetworkMode; proxyPort: number };
@@ -128,6 +138,19 @@ export interface KernelFacts {
    * reason). Undefined = not probed: limits that need them are reported as not enforced.
    */
   cgroup?: { controllers: string[]; reason?: string; killable?: boolean };
+  /**
+   * secretCandidates(policy) as the sandbox found them: each pattern → its existing matches (lstat,
+   * globs expanded). Undefined = not probed (no secret is left out or masked).
+   */
+  secretPaths?: Record<string, string[]>;
+  /** directoriesToList(policy, secrets): each directory's entries (lstat kinds). */
+  listings?: Record<string, import("./secrets.js").ListedEntry[]>;
+  /** Whether the launcher can mask paths in a mount namespace (`--mask`); undefined = assume it can. */
+  maskable?: boolean;
+  /** The terminal device nodes cordon's own fds 0-2 are open on (e.g. /dev/pts/3). */
+  terminals?: string[];
+  /** The uid cordon runs as (root changes what Landlock leaves open). */
+  uid?: number;
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
 }

@@ -20,8 +20,9 @@ import {
 } from "./model.js";
 import { checkPathSyntax, expandPath, normalizeAbsolute } from "./paths.js";
 import { isPresetName, presets, unknownPresetMessage } from "./presets.js";
-import { checkProtectedEntry } from "./protected.js";
+import { checkProtectedEntry, DEFAULT_PROTECTED } from "./protected.js";
 import { checkLimit, LIMIT_KEYS } from "./limits.js";
+import { checkSecretEntry } from "./secrets.js";
 
 export interface ResolveInput {
   /** The parsed policy file, if any. */
@@ -48,6 +49,11 @@ export interface ResolveFacts {
 export type ResolveResult = { ok: true; policy: ResolvedPolicy } | { ok: false; errors: PolicyError[] };
 
 const ACCESS_KINDS: readonly PathAccess[] = ["readOnly", "readWrite", "exec"];
+/**
+ * A HOME that is a shared directory (service accounts and CI images use / or /tmp) is no home
+ * baseline: `~` would open the whole filesystem, or every user's and every sandbox's temp files.
+ */
+const SHARED_HOMES = new Set(["/", "/tmp", "/var/tmp", "/dev/shm", "/run", "/var", "/home"]);
 const FLAG_FOR: Record<PathAccess, string> = { readOnly: "--ro", readWrite: "--rw", exec: "--exec" };
 
 /**
@@ -76,7 +82,11 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   const bindPorts = new Set<number>();
 
   for (const access of ACCESS_KINDS) {
-    for (const path of defaults.filesystem[access]) paths.add(expandPath(path, where), access, "default", "default", true);
+    for (const path of defaults.filesystem[access]) {
+      const full = expandPath(path, where);
+      if (path === "~" && SHARED_HOMES.has(full)) continue;
+      paths.add(full, access, "default", "default", true);
+    }
   }
 
   // Presets: the file's `extends`, then the CLI's.
@@ -108,6 +118,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   let allowUnixSockets = false;
   const limits: PolicyLimits = {};
   const protectedEntries: string[] = [];
+  const secretEntries: string[] = [];
+  let terminals: "own" | "all" = "own";
 
   const base = input.base;
   if (base) {
@@ -137,11 +149,23 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       if (!check.ok) errors.push(new PolicyError(`filesystem.protected[${i}]`, check.reason, "hint" in check && check.hint ? { hint: check.hint } : {}));
       else if (!protectedEntries.includes(entry)) protectedEntries.push(entry);
     }
+    for (const [i, entry] of (base.filesystem.secrets ?? []).entries()) {
+      const check = typeof entry === "string" ? checkSecretEntry(entry) : { ok: false as const, reason: "expected a path string" };
+      if (!check.ok) errors.push(new PolicyError(`filesystem.secrets[${i}]`, check.reason, "hint" in check && check.hint ? { hint: check.hint } : {}));
+      else if (!secretEntries.includes(entry)) secretEntries.push(entry);
+    }
+    if (base.filesystem.terminals !== undefined) {
+      if (base.filesystem.terminals !== "own" && base.filesystem.terminals !== "all") errors.push(new PolicyError("filesystem.terminals", `expected one of own, all, got ${JSON.stringify(base.filesystem.terminals)}`));
+      else terminals = base.filesystem.terminals;
+    }
     for (const access of ACCESS_KINDS) {
       for (const [i, p] of base.filesystem[access].entries()) {
         const check = checkPathSyntax(p, access === "readWrite");
         if (!check.ok) errors.push(new PolicyError(`filesystem.${access}[${i}]`, check.reason, check.hint ? { hint: check.hint } : {}));
-        else paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
+        else if (p === "~" && (SHARED_HOMES.has(where.home) || defaults.filesystem[access].includes(p))) {
+          // The home baseline, also when the default policy itself is the base: optional (a HOME
+          // that does not exist, /nonexistent for nobody, is no refusal under hard).
+        } else paths.add(expandPath(p, where), access, access, `filesystem.${access}[${i}]`, false);
       }
     }
     for (const list of ["allow", "deny"] as const) {
@@ -211,6 +235,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
     else compat = inline.compat;
   }
 
+  // Programs that open new terminals (tmux, script, expect) need the pty multiplexer and every pts node.
+  if (terminals === "all") for (const dev of ["/dev/pts", "/dev/ptmx"]) paths.add(dev, "readWrite", "default", "filesystem.terminals: all", true);
   // The project (not just the cwd) is writable AND executable, and so is the private TMPDIR: running
   // a program from them adds nothing interpreters and ld.so would not run anyway (protected paths
   // such as .git/hooks stay read-only through the mount namespace).
@@ -222,7 +248,11 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
   if (includeWorkdir && facts.gitDir?.startsWith("/")) {
     const gitDir = normalizeAbsolute(facts.gitDir);
     paths.add(gitDir, "readWrite", "default", "git worktree", true);
-    for (const name of ["hooks", "config"]) if (!protectedEntries.includes(`${gitDir}/${name}`)) protectedEntries.push(`${gitDir}/${name}`);
+    // Everything git reads there to decide what to run (hooks, config, commondir, info, the
+    // worktrees' and submodules' own files: DEFAULT_PROTECTED's .git/ entries).
+    for (const name of DEFAULT_PROTECTED.filter((n) => n.startsWith(".git/")).map((n) => n.slice(5))) {
+      if (!protectedEntries.includes(`${gitDir}/${name}`)) protectedEntries.push(`${gitDir}/${name}`);
+    }
   }
 
   // After expansion, refuse writable roots that would expose everything: / and the home directory itself.
@@ -248,6 +278,8 @@ export function resolvePolicy(input: ResolveInput, facts: ResolveFacts): Resolve
       exec: listOf("exec"),
       paths: resolvedPaths,
       protected: protectedEntries,
+      secrets: secretEntries,
+      terminals,
     },
     network: {
       mode,

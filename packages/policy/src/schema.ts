@@ -10,6 +10,7 @@ import { isPresetName, unknownPresetMessage } from "./presets.js";
 import { checkProtectedEntry } from "./protected.js";
 import { checkCredential } from "./http/credentials.js";
 import { parseHttpRule } from "./http/rules.js";
+import { checkSecretEntry } from "./secrets.js";
 
 /*
  * The file format. Structural checks live in zod (and feed the exported JSON Schema); checks
@@ -103,6 +104,11 @@ function build(z: typeof Z) {
     if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason, params: { hint: check.hint } });
   });
 
+  const secretEntry = z.string("expected a path string").superRefine((value, ctx) => {
+    const check = checkSecretEntry(value);
+    if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason, params: { hint: check.hint } });
+  });
+
   const presetName = z.string("expected a preset name").superRefine((value, ctx) => {
     if (!isPresetName(value)) ctx.addIssue({ code: "custom", message: unknownPresetMessage(value) });
   });
@@ -129,6 +135,8 @@ function build(z: typeof Z) {
           exec: pathList(false),
           // No default: an absent key stays absent in the parsed policy.
           protected: z.array(protectedEntry, "expected a list of paths or names").optional(),
+          secrets: z.array(secretEntry, "expected a list of paths").optional(),
+          terminals: z.enum(["own", "all"], "expected one of own, all").optional(),
         }, "expected a mapping")
         .prefault({}),
       network: z
@@ -172,7 +180,7 @@ const loadZod = lazyRequire<{ z: typeof Z }, typeof Z>("zod", (m) => m.z);
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   // schema.test.ts checks these lists against the schema's own keys.
   "": ["version", "compat", "extends", "filesystem", "network", "scopes", "limits"],
-  filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec", "protected"],
+  filesystem: ["includeWorkdir", "readOnly", "readWrite", "exec", "protected", "secrets", "terminals"],
   network: ["mode", "proxyPort", "allow", "deny", "localhostPorts", "bindPorts", "isolation", "allowUnixSockets"],
   "network.allow[]": ["host", "ports", "allowedIps", "http", "credentials"],
   "network.allow[].http": ["allow", "deny"],

@@ -7,6 +7,7 @@ import { compileHostPattern, type HostPattern } from "./host/pattern.js";
 import type { HostRule, Isolation, NetworkMode, PathAccess, Policy } from "./model.js";
 import { checkPathSyntax, expandPath } from "./paths.js";
 import { isPresetName, presets } from "./presets.js";
+import { DEFAULT_SECRETS } from "./secrets.js";
 import type { LayerFacts, PolicyLayer } from "./layers.js";
 
 /** One key of a file that would grant more than the policy below it. */
@@ -56,12 +57,19 @@ export function widenings(base: Policy, over: PolicyLayer, facts: LayerFacts): W
     if (o.filesystem.includeWorkdir && !base.filesystem.includeWorkdir) widen("filesystem.includeWorkdir", "make the working directory writable");
   });
   const granted = grantedPaths(base, facts);
+  const secrets = [...DEFAULT_SECRETS, ...(base.filesystem.secrets ?? [])].filter((p) => checkPathSyntax(p, false).ok).map((p) => expandPath(p, facts));
+  // Paths the user's own policy names explicitly: one inside a secret releases that part of it.
+  const released = (["readOnly", "exec", "readWrite"] as const).flatMap((a) => base.filesystem[a].filter((p) => checkPathSyntax(p, false).ok).map((p) => expandPath(p, facts)));
   for (const access of ["readOnly", "exec", "readWrite"] as const) {
     check(`filesystem.${access}`, () => {
       for (const [i, p] of o.filesystem[access].entries()) {
         if (!checkPathSyntax(p, access === "readWrite").ok) continue; // resolvePolicy reports it
         const path = expandPath(p, facts);
-        if (!granted.some((g) => covers(g.access, access) && within(path, g.path))) {
+        // Naming a secret releases it (secrets.ts): only the user's own policy may do that.
+        const secret = secrets.find((s) => secretCovers(s, path));
+        if (secret !== undefined && !released.some((r) => within(path, r) && secretCovers(secret, r))) {
+          widen(`filesystem.${access}[${i}]`, `grant ${WORDS[access]} ${p}, a secret (only your own policy can release it)`);
+        } else if (!granted.some((g) => covers(g.access, access) && within(path, g.path))) {
           widen(`filesystem.${access}[${i}]`, `grant ${WORDS[access]} ${p}`);
         }
       }
@@ -177,4 +185,16 @@ function patternCovers(b: HostPattern, r: HostPattern): boolean {
       return b.many || (r.type === "exact" && extra === 1);
     }
   }
+}
+
+/** Whether `path` is the secret `pattern` (a `*` allowed in its last segment) or lies inside it. */
+function secretCovers(pattern: string, path: string): boolean {
+  const cut = pattern.lastIndexOf("/");
+  const dir = pattern.slice(0, cut) || "/";
+  const name = new RegExp(`^${pattern.slice(cut + 1).split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  for (let a = path; a !== "/" && a !== ""; a = a.slice(0, a.lastIndexOf("/")) || "/") {
+    const at = a.lastIndexOf("/");
+    if ((a.slice(0, at) || "/") === dir && name.test(a.slice(at + 1))) return true;
+  }
+  return false;
 }

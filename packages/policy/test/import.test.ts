@@ -92,7 +92,7 @@ const SRT = `{
     "httpProxyPort": 8888
   },
   "filesystem": {
-    "denyRead": ["~/.ssh"],
+    "denyRead": ["~/.ssh", "secrets.txt"],
     "allowWrite": [".", "src", "/tmp", "~/.cache/**"],
     "denyWrite": [".env"],
     "allowGitConfig": true
@@ -109,6 +109,7 @@ describe("importSrt", () => {
     expect(result.policy.network.deny).toEqual([{ host: "evil.example.com" }]);
     expect(result.policy.filesystem.readWrite).toEqual([".", "./src", "/tmp"]);
     expect(result.policy.filesystem.readOnly).toEqual(["~/.gitconfig"]);
+    expect(result.policy.filesystem.secrets).toEqual(["~/.ssh"]);
     const notes = result.notes.join("\n");
     for (const expected of [
       "credentials: not carried over",
@@ -117,7 +118,7 @@ describe("importSrt", () => {
       'network.deniedDomains[1] "*"',
       'network.allowedDomains[0] "github.com": srt allows every port',
       "globs are not supported",
-      "filesystem.denyRead (1 entries) not carried over",
+      'filesystem.denyRead[1] "secrets.txt" not carried over',
       "filesystem.denyWrite (1 entries) not carried over",
       "srt lets the command read everything",
     ]) expect(notes).toContain(expected);

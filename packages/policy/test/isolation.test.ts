@@ -194,3 +194,43 @@ describe("negotiate: protected paths", () => {
     expect(negotiate(p, facts(p, AVAILABLE, { [mk]: [mk] })).plan.isolation?.protect).toEqual([mk]);
   });
 });
+
+describe("negotiate: git metadata", () => {
+  const git = `${FACTS.cwd}/.git`;
+
+  it("protects what git reads to decide what to run, submodules' and linked worktrees' too", () => {
+    const p = resolved();
+    const found = {
+      [`${git}/info`]: [`${git}/info`],
+      [`${git}/modules/*/config`]: [`${git}/modules/lib/config`],
+      [`${git}/modules/*/hooks`]: [`${git}/modules/lib/hooks`],
+      [`${git}/worktrees/*/commondir`]: [`${git}/worktrees/wt/commondir`],
+    };
+    const n = negotiate(p, facts(p, AVAILABLE, found));
+    expect(n.plan.isolation?.protect).toEqual([`${git}/info`, `${git}/modules/lib/config`, `${git}/modules/lib/hooks`, `${git}/worktrees/wt/commondir`]);
+    // A pattern with "*" above its last segment is not "missing" where its directories do not exist.
+    expect(item(n, "protected paths not present")!.why).not.toContain("/modules/*");
+  });
+
+  it("an absent commondir of an existing repository (or submodule) is removed after the run if it appears", () => {
+    const p = resolved();
+    const n = negotiate(p, facts(p, AVAILABLE, { [`${git}/config`]: [`${git}/config`], [`${git}/modules/*/config`]: [`${git}/modules/lib/config`] }));
+    expect(n.plan.removeIfCreated).toEqual([`${git}/commondir`, `${git}/modules/lib/commondir`]);
+    expect(n.report.items.find((i) => i.id === "fs.git-redirect")).toMatchObject({ kind: "limitation", level: "partial" });
+    // An existing one is bound read-only instead.
+    const m = negotiate(p, facts(p, AVAILABLE, { [`${git}/config`]: [`${git}/config`], [`${git}/commondir`]: [`${git}/commondir`] }));
+    expect(m.plan.removeIfCreated).toBeUndefined();
+    expect(m.plan.isolation?.protect).toContain(`${git}/commondir`);
+  });
+});
+
+describe("a linked worktree's shared git directory", () => {
+  it("gets the whole git metadata list, and its absent commondir is swept", () => {
+    const r = resolvePolicy({}, { ...FACTS, gitDir: "/repo/.git" });
+    if (!r.ok) throw new Error("resolve");
+    expect(r.policy.filesystem.protected).toEqual(expect.arrayContaining(["/repo/.git/hooks", "/repo/.git/config", "/repo/.git/commondir", "/repo/.git/info", "/repo/.git/worktrees/*/commondir"]));
+    const n = negotiate(r.policy, facts(r.policy, AVAILABLE, { "/repo/.git/config": ["/repo/.git/config"], "/repo/.git/worktrees/*/commondir": ["/repo/.git/worktrees/wt/commondir"] }));
+    expect(n.plan.isolation?.protect).toContain("/repo/.git/worktrees/wt/commondir");
+    expect(n.plan.removeIfCreated).toEqual(["/repo/.git/commondir"]);
+  });
+});

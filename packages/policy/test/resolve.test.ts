@@ -5,8 +5,10 @@ import { FACTS, policyFrom, resolved } from "./helpers.js";
 describe("resolvePolicy", () => {
   it("starts from the default policy and adds workdir and tmpdir as writable", () => {
     const policy = resolved();
-    expect(policy.filesystem.exec).toEqual(["/usr", "/bin", "/sbin", "/lib", "/lib64", "/work/proj", "/tmp/cordon-1"]);
-    expect(policy.filesystem.readWrite).toEqual(["/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/pts", "/work/proj", "/tmp/cordon-1"]);
+    // The home directory is the read-and-execute baseline (its secrets are left out at negotiation).
+    expect(policy.filesystem.exec).toEqual(["/usr", "/bin", "/sbin", "/lib", "/lib64", "/home/u", "/work/proj", "/tmp/cordon-1"]);
+    // Not /dev/pts: only the inherited terminal's own node (a kernel fact) is opened.
+    expect(policy.filesystem.readWrite).toEqual(["/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/work/proj", "/tmp/cordon-1"]);
     expect(policy.filesystem.paths.filter((p) => p.source === "workdir" || p.source === "tmpdir")).toEqual([
       { path: "/work/proj", access: "readWrite", source: "workdir", origin: "workdir", optional: false },
       { path: "/tmp/cordon-1", access: "readWrite", source: "tmpdir", origin: "tmpdir", optional: false },

@@ -71,14 +71,21 @@ scopes: { signals: false }
       "scopes.signals",
     ]);
     expect(w.find((x) => x.key === "network.allow[0]")?.why).toBe("allow exfil.example.com");
-    expect(w.find((x) => x.key === "filesystem.readOnly[0]")?.why).toBe("grant read access to ~/.ssh");
+    expect(w.find((x) => x.key === "filesystem.readOnly[0]")?.why).toBe("grant read access to ~/.ssh, a secret (only your own policy can release it)");
   });
 
   it("lets a project repeat hosts and paths the user's policy already grants, not more", () => {
     const user = layerPolicy(defaultPolicy(), layer("version: 1\nextends: [git]\nnetwork:\n  allow: ['**.example.com', 'api.corp.test:443']\nfilesystem:\n  readWrite: [~/.cache]\n"));
     expect(keysOf("version: 1\nextends: [git]\nnetwork:\n  allow: [a.b.example.com, '*.example.com', 'github.com:443', 'api.corp.test:443']\nfilesystem:\n  readWrite: [~/.cache/tool]\n  readOnly: [~/.cache]\n", user)).toEqual([]);
     expect(keysOf("version: 1\nnetwork:\n  allow: ['api.corp.test:80', example.com]\n", user)).toEqual(["network.allow[0]", "network.allow[1]"]);
-    expect(keysOf("version: 1\nfilesystem:\n  exec: [~/.cache/bin]\n", user)).toEqual(["filesystem.exec[0]"]);
+    // The home directory is read + execute by default: a writable path outside it is the case.
+    const opt = layerPolicy(defaultPolicy(), layer("version: 1\nfilesystem:\n  readWrite: [/opt/cache]\n"));
+    expect(keysOf("version: 1\nfilesystem:\n  exec: [/opt/cache/bin]\n", opt)).toEqual(["filesystem.exec[0]"]);
+    // A secret inside a readable tree is not granted by the tree: naming it would release it.
+    expect(keysOf("version: 1\nfilesystem:\n  readOnly: [~/.ssh/id_rsa, ~/.aws]\n", user)).toEqual(["filesystem.readOnly[0]", "filesystem.readOnly[1]"]);
+    const released = layerPolicy(defaultPolicy(), layer("version: 1\nfilesystem:\n  readOnly: [~/.ssh/config]\n"));
+    expect(keysOf("version: 1\nfilesystem:\n  readOnly: [~/.ssh/config]\n", released)).toEqual([]);
+    expect(keysOf("version: 1\nfilesystem:\n  readOnly: [~/.ssh/id_rsa]\n", released)).toEqual(["filesystem.readOnly[0]"]);
   });
 
   it("credentials and request rules: a project may not add the one or lift the other", () => {

@@ -81,6 +81,8 @@ function readableInside(policy: ResolvedPolicy, file: string): string | undefine
     // A missing file is reported when it is read.
   }
   for (const p of policy.filesystem.paths) {
+    // Default and preset grants (the home baseline) leave secrets out, credential files included.
+    if (p.source === "default" && p.optional) continue;
     for (const n of names) if (n === p.path || n.startsWith(p.path === "/" ? "/" : `${p.path}/`)) return p.path;
   }
   return undefined;

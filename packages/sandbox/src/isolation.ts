@@ -2,11 +2,12 @@
 // launcher create namespaces, which protected paths exist, and the private
 // directory of the proxy's unix socket (the relay's only destination).
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { launcherArgs, launcherPath } from "@cordon/landlock-native";
+import { expandPattern } from "./expand-pattern.js";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { globMatcher, protectedCandidates, type KernelFacts, type ResolvedPolicy } from "@cordon/policy";
+import { join } from "node:path";
+import { protectedCandidates, type KernelFacts, type ResolvedPolicy } from "@cordon/policy";
 
 type NamespaceFacts = NonNullable<KernelFacts["namespaces"]>;
 
@@ -72,38 +73,8 @@ function readNumber(file: string): number | undefined {
  */
 export function findProtected(policy: ResolvedPolicy): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  const listings = new Map<string, string[]>();
-  const list = (dir: string) => {
-    let names = listings.get(dir);
-    if (names === undefined) {
-      try {
-        names = readdirSync(dir);
-      } catch {
-        names = [];
-      }
-      listings.set(dir, names);
-    }
-    return names;
-  };
-  for (const { pattern } of protectedCandidates(policy)) {
-    const name = basename(pattern);
-    if (name.includes("*")) {
-      const match = globMatcher(name);
-      out[pattern] = list(dirname(pattern)).filter(match).sort().map((n) => join(dirname(pattern), n));
-    } else {
-      out[pattern] = exists(pattern) ? [pattern] : [];
-    }
-  }
+  for (const { pattern } of protectedCandidates(policy)) out[pattern] = expandPattern(pattern);
   return out;
-}
-
-function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A 0700 directory for the proxy's unix socket, outside every path the policy opens to the sandbox. */

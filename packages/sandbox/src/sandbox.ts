@@ -18,6 +18,7 @@ import { childEnv } from "./child-env.js";
 import { DecisionLog, type DecisionSummary } from "./decision-log.js";
 import { EXIT_LAUNCH_FAILED, EXIT_TIMEOUT, exitStatus } from "./exit-status.js";
 import { probeKernel } from "./kernel-facts.js";
+import { removeCreated } from "./remove-created.js";
 import { createRelaySocket, probeNamespaces, type RelaySocket } from "./isolation.js";
 import { launch, launchSync, type LaunchFailure, type LaunchOptions, type StdioEntry } from "./launch.js";
 import { loadPolicy, projectOf, type PolicySource } from "./load-policy.js";
@@ -144,6 +145,8 @@ export interface ExitInfo {
   timedOut: boolean;
   aborted: boolean;
   launchFailure: LaunchFailure | null;
+  /** Git redirect files the command created and cordon removed after it exited (plan.removeIfCreated). */
+  removed: string[];
 }
 
 export interface RunReport extends ExitInfo {
@@ -344,7 +347,7 @@ export class Sandbox extends EventEmitter {
         let status = exitStatus(code, signal);
         if (timedOut) status = EXIT_TIMEOUT;
         else if (launchFailure && launchFailure.stage !== "exec" && code === EXIT_LAUNCH_FAILED) status = EXIT_LAUNCH_FAILED;
-        resolve({ status, code, signal, timedOut, aborted, launchFailure });
+        resolve({ status, code, signal, timedOut, aborted, launchFailure, removed: removeCreated(this.current.plan.removeIfCreated) });
       });
     });
     const report = exited.then((x) => ({
@@ -392,6 +395,7 @@ export class Sandbox extends EventEmitter {
         stderr: r.stderr ?? Buffer.alloc(0),
         timedOut,
         launchFailure: r.launchFailure,
+        removed: removeCreated(this.current.plan.removeIfCreated),
       };
     });
   }

@@ -20,12 +20,17 @@ describe("networkFence", () => {
   });
 
   it("with networkFence: networkpolicy the same sandbox runs, fully, and a live update keeps the fence", async () => {
-    const sb = await createSandbox({ ...landlockHard, networkFence: "networkpolicy" });
+    // As root, Landlock-only mode has one more gap, refused under hard: fs.metadata (root owns
+    // root's files, and Landlock does not govern chmod or utime). Only that one may remain.
+    const root = process.getuid?.() === 0;
+    const compat = root ? ("best-effort" as const) : ("hard" as const);
+    const open = (sb: { report: { items: { id?: string; kind: string; level: string }[] } }) => sb.report.items.filter((i) => i.kind === "requested" && i.level !== "full").map((i) => i.id);
+    const sb = await createSandbox({ inline: { ...landlockHard.inline, compat }, networkFence: "networkpolicy" });
     try {
-      expect(sb.report.status).toBe("fully");
+      expect(open(sb)).toEqual(root ? ["fs.metadata"] : []);
       expect(sb.report.items.find((i) => i.id === "net.address-blind-ports")).toMatchObject({ enforcedBy: "cluster", level: "full" });
-      await sb.update({ inline: { isolation: "landlock", compat: "hard", allowHosts: ["example.com"] } });
-      expect(sb.report.status).toBe("fully");
+      await sb.update({ inline: { isolation: "landlock", compat, allowHosts: ["example.com"] } });
+      expect(open(sb)).toEqual(root ? ["fs.metadata"] : []);
     } finally {
       await sb.close();
     }

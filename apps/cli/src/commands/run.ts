@@ -112,6 +112,8 @@ export async function runHandler(argv: RunArgs): Promise<number> {
   if (report.launchFailure) {
     process.stderr.write(`cordon: ${command}: ${report.launchFailure.message}\n`);
   }
+  // Always printed (not only without -q): the user's next git command would have read it.
+  for (const p of report.removed) process.stderr.write(`cordon: warning: the command created ${p}, which would redirect git to another repository and config; removed\n`);
   if (report.timedOut) say([`cordon: timed out after ${argv.timeout}s; the command was killed`]);
   const inUse = sandbox.policy.extends ?? [];
   say(formatNetworkSummary(report.network, inUse));

@@ -20,6 +20,9 @@ filesystem:
   readWrite: []              # e.g. [./build, ~/.cache/mytool]
   exec: []                   # read + execute, e.g. [/opt/tool]
   # protected: [secrets.json]  # kept read-only inside writable directories
+  # The home directory is readable by default, never its credentials (~/.ssh, ~/.aws, ...):
+  secrets: []                # more paths never readable, e.g. [~/.config/mytool/token]
+  terminals: own             # own: only the terminal cordon runs in; all: every /dev/pts (tmux)
 network:
   # mode: platform           # platform | proxy | none | unrestricted
   # proxyPort: 3128          # 0 = any free port

@@ -1,6 +1,7 @@
 import { describeValue } from "../errors.js";
 import { parseHostEntry } from "../host/entry.js";
 import { checkPathSyntax } from "../paths.js";
+import { checkSecretEntry } from "../secrets.js";
 import { emptyPolicy, ForeignDocument, isRecord, type ImportResult } from "./common.js";
 
 const NETWORK_CARRIED = ["allowedDomains", "deniedDomains"];
@@ -8,8 +9,8 @@ const FILESYSTEM_CARRIED = ["allowWrite", "allowRead", "denyRead", "denyWrite", 
 
 /**
  * Import Anthropic sandbox-runtime (`srt`) settings JSON: the domain lists and the filesystem
- * allow lists carry over; denyRead/denyWrite (Landlock is allow-only), proxy, credential and
- * platform settings cannot and are listed in `notes`.
+ * allow lists carry over, denyRead as filesystem.secrets; denyWrite (Landlock is allow-only), proxy,
+ * credential and platform settings cannot and are listed in `notes`.
  */
 export function importSrt(jsonText: string, options: { filename?: string } = {}): ImportResult {
   const doc = new ForeignDocument(jsonText, "json", options.filename);
@@ -82,12 +83,19 @@ export function importSrt(jsonText: string, options: { filename?: string } = {})
       }
     }
     if (fs["allowGitConfig"] === true) policy.filesystem.readOnly.push("~/.gitconfig");
-    doc.notes.push("srt lets the command read everything except denyRead; cordon reads only the listed paths plus its defaults: add readOnly paths the command needs");
-    for (const key of ["denyRead", "denyWrite"] as const) {
-      const list = fs[key];
-      if (Array.isArray(list) && list.length > 0) {
-        doc.notes.push(`filesystem.${key} (${list.length} entries) not carried over: Landlock only grants access, so a path cannot be denied inside an allowed directory; list the allowed siblings instead`);
+    doc.notes.push("srt lets the command read everything except denyRead; cordon reads only the listed paths plus its defaults (the home directory among them): add readOnly paths the command needs");
+    // denyRead is cordon's filesystem.secrets (absolute or ~/ paths, "*" in the last segment).
+    const denyRead = fs["denyRead"];
+    if (Array.isArray(denyRead)) {
+      for (const [i, raw] of denyRead.entries()) {
+        const check = typeof raw === "string" ? checkSecretEntry(raw) : { ok: false as const, reason: `expected a path string, got ${describeValue(raw)}` };
+        if (check.ok) (policy.filesystem.secrets ??= []).push(raw as string);
+        else doc.notes.push(`filesystem.denyRead[${i}] ${JSON.stringify(raw)} not carried over: ${check.reason}`);
       }
+    }
+    const denyWrite = fs["denyWrite"];
+    if (Array.isArray(denyWrite) && denyWrite.length > 0) {
+      doc.notes.push(`filesystem.denyWrite (${denyWrite.length} entries) not carried over: Landlock only grants access, so a path cannot be denied inside a writable directory; use filesystem.protected (read-only inside writable directories, in a mount namespace)`);
     }
   }
   return doc.result(policy);
