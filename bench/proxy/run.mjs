@@ -2,15 +2,24 @@
 // Proxy benchmark: cordon's proxy (built package, own process) beside a direct loopback
 // connection and tinyproxy, all in one run, loopback only. Writes bench/results/proxy.md.
 // Usage: node bench/proxy/run.mjs   (build first: pnpm build)
+// Quick runs while tuning (nothing written unless --out): --only bulk,rate,bulk50,rps,latency,rss
+//   --no-js (skip the JS-relay path) --bulk-rounds N --out FILE
 import { fork } from "node:child_process";
+import { parseArgs } from "node:util";
 import { once } from "node:events";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { bulk, bulkConcurrent, idleTunnels, latency, requestRate, tunnelRate } from "./measures.mjs";
 import { startTinyproxy, tinyproxyVersion } from "./tinyproxy.mjs";
 
+const { values: opt } = parseArgs({
+  options: { only: { type: "string" }, "no-js": { type: "boolean" }, "bulk-rounds": { type: "string" }, out: { type: "string" } },
+});
+const only = opt.only ? new Set(opt.only.split(",")) : null;
+const quick = only !== null || opt["no-js"] === true;
+const wants = (m) => only === null || only.has(m);
 const BULK_BYTES = 1024 ** 3;
-const BULK_ROUNDS = 3;
+const BULK_ROUNDS = Number(opt["bulk-rounds"] ?? 3);
 const TUNNELS = 3000;
 const CONCURRENCY = 50;
 const LATENCY_SAMPLES = 2000;
@@ -28,6 +37,30 @@ function rssMiB(pid) {
   return kib / 1024;
 }
 
+// The proxy process's CPU time in ms (all threads, reaped children included): on this
+// shared machine a more stable figure than rates, which move with the other load.
+function cpuMs(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * (1000 / 100);
+}
+// Per path and measure: { ms: CPU ms, units: GiB, tunnels or requests served }.
+const cpuSpent = {};
+async function charged(p, what, fn, unitsOf) {
+  const before = p.pid ? cpuMs(p.pid) : 0;
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  if (p.pid) {
+    const c = ((cpuSpent[p.name] ??= {})[what] ??= { ms: 0, units: 0 });
+    c.ms += cpuMs(p.pid) - before;
+    c.units += unitsOf(value, Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  return value;
+}
+const perUnit = (name, what, scale) => {
+  const c = cpuSpent[name]?.[what];
+  return c && c.units > 0 ? (c.ms * scale) / c.units : undefined;
+};
+
 async function child(script, args = []) {
   const proc = fork(new URL(script, here), args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const [message] = await once(proc, "message");
@@ -36,12 +69,12 @@ async function child(script, args = []) {
 
 const upstream = await child("./upstream.mjs");
 const ports = upstream.message;
-const cordon = await child("./cordon-child.mjs", [JSON.stringify({ allowPorts: Object.values(ports), relay: "js" })]);
+const cordon = opt["no-js"] ? null : await child("./cordon-child.mjs", [JSON.stringify({ allowPorts: Object.values(ports), relay: "js" })]);
 const cordonNative = await child("./cordon-child.mjs", [JSON.stringify({ allowPorts: Object.values(ports), relay: "native" })]);
 const tiny = await startTinyproxy();
 const paths = [
   { name: "direct", port: null },
-  { name: "cordon", port: cordon.message.port, pid: cordon.proc.pid },
+  ...(cordon ? [{ name: "cordon", port: cordon.message.port, pid: cordon.proc.pid }] : []),
   { name: "cordon-native", port: cordonNative.message.port, pid: cordonNative.proc.pid },
   ...(tiny ? [{ name: "tinyproxy", port: tiny.port, pid: tiny.pid }] : []),
 ];
@@ -49,29 +82,34 @@ if (!tiny) log("tinyproxy not installed: skipped (apt-get install -y tinyproxy)"
 
 const results = Object.fromEntries(paths.map((p) => [p.name, {}]));
 try {
-  for (let round = 0; round < BULK_ROUNDS; round++) {
+  if (wants("bulk")) for (let round = 0; round < BULK_ROUNDS; round++) {
     for (const p of paths) {
-      const mbps = await bulk(p.port, ports, BULK_BYTES);
+      const mbps = await charged(p, "bulk", () => bulk(p.port, ports, BULK_BYTES), () => BULK_BYTES / 1024 ** 3);
       results[p.name].bulk = Math.max(results[p.name].bulk ?? 0, mbps);
       log(`bulk ${p.name} round ${round + 1}: ${mbps.toFixed(0)} MB/s`);
     }
   }
+  if (wants("rate"))
   for (const p of paths) {
-    results[p.name].rate = await tunnelRate(p.port, ports, TUNNELS, CONCURRENCY, 15);
+    results[p.name].rate = await charged(p, "rate", () => tunnelRate(p.port, ports, TUNNELS, CONCURRENCY, 15), (rate, secs) => rate * secs);
     log(`tunnels/s ${p.name}: ${results[p.name].rate.toFixed(0)}`);
   }
+  if (wants("bulk50"))
   for (const p of paths) {
     results[p.name].bulk50 = await bulkConcurrent(p.port, ports, BULK_TUNNELS, Math.floor(BULK_BYTES / BULK_TUNNELS));
     log(`bulk x${BULK_TUNNELS} ${p.name}: ${results[p.name].bulk50.toFixed(0)} MB/s`);
   }
+  if (wants("rps"))
   for (const p of paths) {
-    results[p.name].rps = await requestRate(p.port, ports, RPS_CONNECTIONS, RPS_SECONDS);
+    results[p.name].rps = await charged(p, "rps", () => requestRate(p.port, ports, RPS_CONNECTIONS, RPS_SECONDS), (rps, secs) => rps * secs);
     log(`requests/s ${p.name}: ${results[p.name].rps.toFixed(0)}`);
   }
+  if (wants("latency"))
   for (const p of paths) {
     results[p.name].latency = await latency(p.port, ports, LATENCY_SAMPLES, 200);
     log(`latency ${p.name}: p50 ${results[p.name].latency.p50.toFixed(3)} ms, p99 ${results[p.name].latency.p99.toFixed(3)} ms`);
   }
+  if (wants("rss"))
   for (const p of paths.filter((x) => x.pid)) {
     const before = rssMiB(p.pid);
     const closeAll = await idleTunnels(p.port, ports, IDLE_TUNNELS, 100);
@@ -83,10 +121,20 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
 } finally {
-  cordon.proc.disconnect();
+  cordon?.proc.disconnect();
   cordonNative.proc.disconnect();
   upstream.proc.disconnect();
   tiny?.stop();
+}
+
+if (quick && !opt.out) {
+  const ratios = {};
+  for (const [name, r] of Object.entries(results)) {
+    ratios[name] = Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v === "number").map(([k, v]) => [k, { value: Math.round(v), xDirect: +(v / results.direct[k]).toFixed(2), xTiny: results.tinyproxy ? +(v / results.tinyproxy[k]).toFixed(2) : undefined }]));
+  }
+  console.log(JSON.stringify(ratios));
+  for (const name of Object.keys(cpuSpent)) console.log(name, "CPU: ms/GiB bulk", perUnit(name, "bulk", 1)?.toFixed(0), "µs/tunnel", perUnit(name, "rate", 1000)?.toFixed(0), "µs/request", perUnit(name, "rps", 1000)?.toFixed(0));
+  process.exit(0);
 }
 
 // ---- report ----
@@ -170,7 +218,7 @@ canonicalisation with \`domainToASCII\`, about 9 µs).
   by JavaScript. Both remove Node objects per tunnel, the part tinyproxy does not pay; the kernel part
   stays.
 `;
-const out = new URL("../results/proxy.md", here);
+const out = opt.out ? new URL(opt.out, `file://${process.cwd()}/`) : new URL("../results/proxy.md", here);
 mkdirSync(new URL(".", out), { recursive: true });
 writeFileSync(out, md);
 console.log(md);
