@@ -2,8 +2,8 @@
 // Proxy benchmark: cordon's proxy (built package, own process) beside a direct loopback
 // connection and tinyproxy, all in one run, loopback only. Writes bench/results/proxy.md.
 // Usage: node bench/proxy/run.mjs   (build first: pnpm build)
-// Quick runs while tuning (nothing written unless --out): --only bulk,rate,bulk50,rps,latency,rss
-//   --no-js (skip the JS-relay path) --bulk-rounds N --out FILE
+// Quick runs while tuning print ratios and write nothing: --only bulk,rate,bulk50,rps,latency,rss
+//   --no-js (skip the JS-relay path); --bulk-rounds N; --out FILE (where a full run writes its report)
 import { fork } from "node:child_process";
 import { parseArgs } from "node:util";
 import { once } from "node:events";
@@ -127,7 +127,7 @@ try {
   tiny?.stop();
 }
 
-if (quick && !opt.out) {
+if (quick) {
   const ratios = {};
   for (const [name, r] of Object.entries(results)) {
     ratios[name] = Object.fromEntries(Object.entries(r).filter(([, v]) => typeof v === "number").map(([k, v]) => [k, { value: Math.round(v), xDirect: +(v / results.direct[k]).toFixed(2), xTiny: results.tinyproxy ? +(v / results.tinyproxy[k]).toFixed(2) : undefined }]));
