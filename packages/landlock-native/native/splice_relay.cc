@@ -58,6 +58,7 @@ int64_t NowMs() {
 }
 
 struct Direction {
+  int side = 0;  // index of `from` in Relay::fd
   int from = -1;
   int to = -1;
   int pipe_r = -1;
@@ -73,10 +74,22 @@ struct Direction {
 struct Relay {
   uint64_t id = 0;
   int fd[2] = {-1, -1};
+  // Readiness as last reported by (edge-triggered) epoll, cleared on EAGAIN: a
+  // direction only calls splice on a side that may make progress, so a bulk
+  // transfer does not pay an EAGAIN syscall per round for the quiet direction.
+  bool readable[2] = {true, true};
+  bool writable[2] = {true, true};
+  // EPOLLOUT is watched only once a send buffer has been full (see Step): a fresh
+  // socket is writable, and watching it from the start would wake the thread
+  // for every new tunnel before it has a byte to move.
+  bool out_armed[2] = {false, false};
   Direction dir[2];
   int64_t idle_ms = 0;
   int64_t last_active = 0;
+  int add_error = 0;  // epoll_ctl ADD failed on the JS thread
 };
+
+constexpr uint32_t kWatch = EPOLLIN | EPOLLRDHUP | EPOLLET;
 
 struct Result {
   uint64_t id;
@@ -119,6 +132,7 @@ class Relayer {
     }
     // Pipes are set up by the relay thread (AttachPipes), off this thread.
     for (int i = 0; i < 2; i++) {
+      r->dir[i].side = i;
       r->dir[i].from = r->fd[i];
       r->dir[i].to = r->fd[1 - i];
     }
@@ -130,7 +144,21 @@ class Relayer {
     callbacks_[r->id] = ref;
     if (callbacks_.size() == 1) napi_ref_threadsafe_function(env, tsfn_);
     uint64_t id = r->id;
-    Post({CmdType::kAdd, r, 0});
+    // The relay thread learns of the relay from the queue, without a wake-up of
+    // its own: epoll wakes it when either socket has something (edge-triggered
+    // ADD reports what is already pending), and it reads the queue first.
+    Enqueue({CmdType::kAdd, r, 0});
+    for (int i = 0; i < 2; i++) {
+      struct epoll_event ev = {};
+      ev.events = kWatch;
+      ev.data.u64 = (id << 1) | static_cast<uint64_t>(i);
+      if (epoll_ctl(epfd_, EPOLL_CTL_ADD, r->fd[i], &ev) < 0) {
+        // The relay is queued: let the relay thread finish it (onDone reports the error).
+        r->add_error = errno;
+        Wake();
+        break;
+      }
+    }
     return static_cast<int64_t>(id);
   }
 
@@ -217,11 +245,14 @@ class Relayer {
     return 0;
   }
 
+  void Enqueue(Command c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    commands_.push_back(c);
+    has_commands_.store(true);
+  }
+
   void Post(Command c) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      commands_.push_back(c);
-    }
+    Enqueue(c);
     Wake();
   }
 
@@ -242,14 +273,22 @@ class Relayer {
       if (n < 0 && errno != EINTR) break;
       std::vector<uint64_t> ready;
       ready.swap(ready_);
+      // Relays added since the last round first: their events may be in this batch.
+      if (has_commands_.exchange(false)) RunCommands();
       for (int i = 0; i < n; i++) {
         if (events[i].data.u64 == 0) {
           uint64_t count;
           ssize_t r = read(evfd_, &count, sizeof count);
           (void)r;
-          RunCommands();
         } else {
-          ready.push_back(events[i].data.u64);
+          uint64_t id = events[i].data.u64 >> 1;
+          int side = static_cast<int>(events[i].data.u64 & 1);
+          auto it = relays_.find(id);
+          if (it == relays_.end()) continue;
+          uint32_t ev = events[i].events;
+          if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) it->second->readable[side] = true;
+          if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) it->second->writable[side] = true;
+          ready.push_back(id);
         }
       }
       // A relay named twice is pumped twice: harmless, pumping is idempotent.
@@ -293,19 +332,13 @@ class Relayer {
       if (c.type == CmdType::kAdd) {
         Relay* r = c.relay;
         relays_[r->id] = r;
-        bool ok = true;
-        for (int i = 0; i < 2 && ok; i++) {
-          struct epoll_event ev = {};
-          ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-          ev.data.u64 = r->id;
-          if (epoll_ctl(epfd_, EPOLL_CTL_ADD, r->fd[i], &ev) < 0) {
-            Finish(r, errno, "error");
-            ok = false;
-          }
+        if (r->add_error != 0) {
+          Finish(r, r->add_error, "error");
+          continue;
         }
         // Bytes may already be waiting; edge-triggered epoll reports them too, but
         // a first pump costs nothing and does not depend on that.
-        if (ok) Pump(r);
+        Pump(r);
       } else {
         auto it = relays_.find(c.id);
         if (it != relays_.end()) StopRelay(it->second);
@@ -348,9 +381,9 @@ class Relayer {
 
   // Moves what can move without blocking. Returns true when something changed.
   // Sets *err on a hard error.
-  bool Step(Direction& d, int* err) {
+  bool Step(Relay* r, Direction& d, int* err) {
     bool moved = false;
-    if (d.pipe_r < 0 && !d.read_done) {
+    if (d.pipe_r < 0 && !d.read_done && r->readable[d.side]) {
       int e = AttachPipe(d);
       if (e != 0) {
         *err = e;
@@ -362,7 +395,9 @@ class Relayer {
       int cap = fcntl(d.pipe_w, F_SETPIPE_SZ, kPipeSize);
       if (cap > 0) d.capacity = static_cast<size_t>(cap);
     }
-    if (!d.read_done && d.buffered < d.capacity) {
+    bool& readable = r->readable[d.side];
+    bool& writable = r->writable[1 - d.side];
+    if (!d.read_done && readable && d.buffered < d.capacity) {
       ssize_t n = splice(d.from, nullptr, d.pipe_w, nullptr, d.capacity - d.buffered, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) {
         d.buffered += static_cast<size_t>(n);
@@ -375,11 +410,13 @@ class Relayer {
       } else if (errno != EAGAIN) {
         *err = errno;
         return false;
+      } else if (d.buffered == 0) {
+        readable = false;  // an empty pipe: the socket has nothing; wait for its edge
       }
-      // EAGAIN with bytes in the pipe may mean "pipe slots full": the write
-      // below frees them and the next round reads again, so no edge is lost.
+      // EAGAIN with bytes in the pipe may mean "pipe slots full": `readable`
+      // stays set, the write below frees slots and a later round reads again.
     }
-    if (d.buffered > 0) {
+    if (d.buffered > 0 && writable) {
       ssize_t n = splice(d.pipe_r, nullptr, d.to, nullptr, d.buffered, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) {
         d.buffered -= static_cast<size_t>(n);
@@ -390,6 +427,20 @@ class Relayer {
       } else if (n < 0 && errno != EAGAIN) {
         *err = errno;
         return false;
+      } else if (n < 0) {
+        writable = false;  // the socket's send buffer is full: wait for EPOLLOUT
+        int side = 1 - d.side;
+        if (!r->out_armed[side]) {
+          // Arming reports EPOLLOUT at once if space opened up meanwhile: no edge lost.
+          r->out_armed[side] = true;
+          struct epoll_event ev = {};
+          ev.events = kWatch | EPOLLOUT;
+          ev.data.u64 = (r->id << 1) | static_cast<uint64_t>(side);
+          if (epoll_ctl(epfd_, EPOLL_CTL_MOD, d.to, &ev) < 0) {
+            *err = errno;
+            return false;
+          }
+        }
       }
     }
     if (d.read_done && d.buffered == 0 && !d.shut) {
@@ -407,8 +458,8 @@ class Relayer {
   void Pump(Relay* r) {
     for (int round = 0; round < kMaxRounds; round++) {
       int err = 0;
-      bool moved = Step(r->dir[0], &err);
-      if (err == 0) moved = Step(r->dir[1], &err) || moved;
+      bool moved = Step(r, r->dir[0], &err);
+      if (err == 0) moved = Step(r, r->dir[1], &err) || moved;
       if (err != 0) return Finish(r, err, "error");
       if (r->dir[0].shut && r->dir[1].shut) return Finish(r, 0, "eof");
       if (!moved) {
@@ -457,6 +508,7 @@ class Relayer {
   napi_threadsafe_function tsfn_ = nullptr;
   std::thread thread_;
   std::atomic<bool> quit_{false};
+  std::atomic<bool> has_commands_{false};
   int epfd_ = -1;
   int evfd_ = -1;
   std::mutex mu_;

@@ -149,6 +149,45 @@ describe("spliceSockets", () => {
     server.destroy();
   });
 
+  it("relays bytes already in the kernel at the hand-over, with no traffic after it", async () => {
+    const client = connect({ port: portOf(front), host: "127.0.0.1", allowHalfOpen: true });
+    everything.push(client);
+    const a = await next(accepted);
+    const b = connect({ port: portOf(back), host: "127.0.0.1", allowHalfOpen: true });
+    await new Promise((r) => b.once("connect", r));
+    const server = await next(served);
+    // Loopback delivers a write inline: the greeting sits in B's receive queue,
+    // unread by JavaScript, when the relay registers B (no later edge comes).
+    server.write("greeting");
+    const relay = spliceSockets(a, b);
+    const first = await new Promise<Buffer>((r) => client.once("data", r));
+    expect(first.toString()).toBe("greeting");
+    client.end();
+    server.end();
+    await Promise.all([drain(client), drain(server)]);
+    expect(await relay.done).toEqual({ bytesAToB: 0, bytesBToA: 8, how: "eof" });
+    client.destroy();
+    server.destroy();
+  });
+
+  it("waits for a stalled reader and loses nothing (send buffer full, then space again)", async () => {
+    const size = 48 * 1024 * 1024;
+    const up = pattern(size, 13);
+    const { client, server, relay } = await relayed();
+    server.pause();
+    client.end(up);
+    // More than the kernel buffers between the two ends hold: the relay's writes to B stall.
+    await new Promise((r) => setTimeout(r, 200));
+    const atServer = drain(server);
+    server.resume();
+    expect(await atServer).toEqual({ sha: sha(up), length: size });
+    server.end();
+    await drain(client);
+    expect(await relay.done).toEqual({ bytesAToB: size, bytesBToA: 0, how: "eof" });
+    client.destroy();
+    server.destroy();
+  });
+
   it("ends when the client resets mid-transfer, leaking no fd", async () => {
     const fdsBefore = openFds();
     const { client, server, relay } = await relayed();
