@@ -24,6 +24,10 @@ int cordon_read_only_except(const char *const *writable, int count, char *why, s
   struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
   for (int i = 0; i < count; i++) {
     const char *path = writable[i];
+    /* A device node (/dev/null, /dev/tty) stays on the read-only mount: the kernel opens special files
+     * for writing there all the same, while chmod/utime/xattrs of the host's node get EROFS. */
+    struct stat st;
+    if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) continue;
     /* A bind of the path onto itself is a mount of its own, whose read-only flag can be cleared alone. */
     if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) != 0) {
       if (errno == ENOENT) continue;
