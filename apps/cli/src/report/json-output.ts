@@ -1,5 +1,6 @@
-import { writeFileSync, writeSync } from "node:fs";
+import { writeSync } from "node:fs";
 import { UsageError } from "../usage-error.js";
+import { writeNoFollow } from "./write-no-follow.js";
 
 /** Where `run --json` goes: a file, a file descriptor, one line on stderr, or nowhere. */
 export type JsonTarget = { kind: "none" } | { kind: "stderr" } | { kind: "file"; file: string } | { kind: "fd"; fd: number };
@@ -25,8 +26,11 @@ export function writeJson(t: JsonTarget, report: unknown): void {
   }
   const text = `${JSON.stringify(report, null, 2)}\n`;
   try {
-    if (t.kind === "file") writeFileSync(t.file, text);
-    else writeSync(t.fd, text);
+    if (t.kind === "fd") writeSync(t.fd, text);
+    else {
+      const refused = writeNoFollow(t.file, text);
+      if (refused) process.stderr.write(`cordon: did not write the JSON report to ${t.file}: ${refused}\n`);
+    }
   } catch (e) {
     const where = t.kind === "file" ? t.file : `file descriptor ${t.fd}`;
     process.stderr.write(`cordon: cannot write the JSON report to ${where} (${(e as NodeJS.ErrnoException).code ?? String(e)})\n`);

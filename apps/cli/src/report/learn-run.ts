@@ -1,10 +1,10 @@
-import { writeFileSync } from "node:fs";
 import { RESTRICT_SELF } from "@cordon/policy";
 import type { RunReport, Sandbox } from "@cordon/sandbox";
 import { adviseHosts, presetForCommand } from "./hints.js";
 import { kernelLogSince } from "./kernel-log.js";
 import { flagFor, parseLandlockDenials, type PathDenial } from "./landlock-denials.js";
 import { learnedPolicyYaml } from "./learned-policy.js";
+import { writeNoFollow } from "./write-no-follow.js";
 
 const WHERE_TO_LOOK =
   "the kernel names denied paths when its audit is on (as root: 'auditctl -e 1', or boot with audit=1; with auditd running they are type=LANDLOCK_ACCESS records in /var/log/audit/audit.log, which 'cordon policy suggest' reads)";
@@ -37,7 +37,13 @@ export function watchDenials(sandbox: Sandbox): { collect(): { paths: PathDenial
 export function writeLearned(file: string, about: string, found: { paths: PathDenial[] } | { why: string }, report: RunReport, inUse: readonly string[]): string[] {
   const advice = adviseHosts(report.network.deniedHosts, inUse);
   const paths = "paths" in found ? found.paths : undefined;
-  writeFileSync(file, learnedPolicyYaml({ about: `\`${about}\``, advice, paths, ...("why" in found ? { pathsWhy: found.why } : {}) }));
+  let refused: string | undefined;
+  try {
+    refused = writeNoFollow(file, learnedPolicyYaml({ about: `\`${about}\``, advice, paths, ...("why" in found ? { pathsWhy: found.why } : {}) }));
+  } catch (e) {
+    refused = (e as NodeJS.ErrnoException).code ?? String(e);
+  }
+  if (refused) return [...deniedPathLines(found), `cordon: --learn: did not write ${file}: ${refused}`];
   const lines = deniedPathLines(found);
   lines.push(`cordon: --learn: wrote ${file}; review it before using any of it (nothing was applied)`);
   return lines;
