@@ -133,6 +133,18 @@ describe.each(MODES)("--isolation %s", (mode) => {
     }
   });
 
+  it("--learn and --json FILE do not write through a symlink (or hard link) the command planted for cordon to follow", async () => {
+    const dir = tempDir("cordon-escape-learn-");
+    const target = join(dir, "precious");
+    writeFileSync(target, "precious\n");
+    const cwd = workDir();
+    const r = await run(mode, cwd, `ln -s ${target} cordon.learned.yaml; echo x > own; ln own report.json`, ["--learn", "--json", "report.json"]);
+    expect(readFileSync(target, "utf8")).toBe("precious\n");
+    expect(readFileSync(join(cwd, "own"), "utf8")).toBe("x\n");
+    expect(r.stderr).toMatch(/did not write cordon\.learned\.yaml: it is a symbolic link/);
+    expect(r.stderr).toMatch(/did not write the JSON report to report\.json: it has other hard links/);
+  });
+
   it("host command lines in /proc", async () => {
     const r = await run(mode, workDir(), `${probePath} read /proc/${process.pid}/cmdline; ls /proc | grep -c '^[0-9]'`);
     const [read, count] = r.stdout.trim().split("\n");
@@ -184,6 +196,26 @@ describe("--isolation landlock only", () => {
   });
 });
 
+describe("--isolation landlock only: another terminal of the user (/dev/pts/N)", () => {
+  it("is writable: the documented gap, reported (process.devpts: none) and refused by --compat hard", async () => {
+    const before = new Set(readdirSync("/dev/pts"));
+    const other = spawn("script", ["-qec", "sleep 30", "/dev/null"], { stdio: "ignore" });
+    try {
+      await until(() => readdirSync("/dev/pts").some((n) => !before.has(n)), "the other terminal");
+      const pty = readdirSync("/dev/pts").find((n) => !before.has(n))!;
+      const r = await run("landlock", workDir(), `${probePath} write /dev/pts/${pty}`);
+      expect(r.stdout.trim()).toBe("OK");
+      const explain = JSON.parse(execFileSync(process.execPath, [bin, "explain", "--isolation", "landlock", "--json"], { cwd: workDir(), encoding: "utf8" }));
+      expect(explain.report.items.find((i: { id?: string }) => i.id === "process.devpts")).toMatchObject({ level: "none" });
+      const hard = await run("landlock", workDir(), "true", ["--compat", "hard"]);
+      expect(hard.code).toBe(3);
+      expect(hard.stderr).toMatch(/other terminals/);
+    } finally {
+      other.kill("SIGKILL");
+    }
+  });
+});
+
 describe("--isolation namespace only", () => {
   it("SysV shared memory of a host process cannot be attached (IPC namespace) → EINVAL", async () => {
     const id = execFileSync("ipcmk", ["-M", "4096"], { encoding: "utf8" }).match(/(\d+)/)![1]!;
@@ -207,6 +239,12 @@ describe("--isolation namespace only", () => {
     } finally {
       other.kill("SIGKILL");
     }
+  });
+
+  it.runIf(process.getuid?.() === 0)("the host's device nodes the command may write (/dev/null, /dev/full): utime and chmod are EROFS as root; writing still works", async () => {
+    // Bound read-write, they were the host's own nodes: root could chmod 000 /dev/null for every process outside.
+    const r = await run("namespace", workDir(), `${probePath} utime /dev/full; ${probePath} utime /dev/null; ${probePath} write /dev/null; echo x > /dev/null && echo W`);
+    expect(r.stdout.trim().split("\n")).toEqual(["EROFS", "EROFS", "OK", "W"]);
   });
 
   it("as nobody: a fresh /proc and a read-only tree", async () => {
