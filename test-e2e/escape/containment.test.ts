@@ -197,19 +197,16 @@ describe("--isolation landlock only", () => {
 });
 
 describe("--isolation landlock only: another terminal of the user (/dev/pts/N)", () => {
-  it("is writable: the documented gap, reported (process.devpts: none) and refused by --compat hard", async () => {
+  it("cannot be opened: only the inherited terminal's node is granted → EACCES (fs.terminals: full)", async () => {
     const before = new Set(readdirSync("/dev/pts"));
     const other = spawn("script", ["-qec", "sleep 30", "/dev/null"], { stdio: "ignore" });
     try {
       await until(() => readdirSync("/dev/pts").some((n) => !before.has(n)), "the other terminal");
       const pty = readdirSync("/dev/pts").find((n) => !before.has(n))!;
-      const r = await run("landlock", workDir(), `${probePath} write /dev/pts/${pty}`);
-      expect(r.stdout.trim()).toBe("OK");
+      const r = await run("landlock", workDir(), `${probePath} write /dev/pts/${pty}; ${probePath} read /dev/pts/${pty}`);
+      expect(r.stdout.trim().split("\n")).toEqual(["EACCES", "EACCES"]);
       const explain = JSON.parse(execFileSync(process.execPath, [bin, "explain", "--isolation", "landlock", "--json"], { cwd: workDir(), encoding: "utf8" }));
-      expect(explain.report.items.find((i: { id?: string }) => i.id === "process.devpts")).toMatchObject({ level: "none" });
-      const hard = await run("landlock", workDir(), "true", ["--compat", "hard"]);
-      expect(hard.code).toBe(3);
-      expect(hard.stderr).toMatch(/other terminals/);
+      expect(explain.report.items.find((i: { id?: string }) => i.id === "fs.terminals")).toMatchObject({ level: "full" });
     } finally {
       other.kill("SIGKILL");
     }

@@ -69,9 +69,6 @@ export function planContainment(policy: ResolvedPolicy, facts: KernelFacts, name
       out.items.push({ ...item, enforcedBy: "nothing", level: "none", kind: "limitation", why: `${item.why}; in the pod you stated (cluster fence), the container's own namespaces bound it to the pod` });
     };
     modeGap({ id: "process.proc", protection: "other processes in /proc", requested: "host processes invisible", why: `without a PID namespace /proc is the host's: every process of the same user (every process, for root) is listed with its command line; ${unavailable}`, hint: `${NS_HINT}; pass secrets through the environment or a file, never argv` });
-    if (policy.filesystem.paths.some((p) => p.path === "/dev/pts" && p.access === "readWrite")) {
-      modeGap({ id: "process.devpts", protection: "other terminals", requested: "only the command's own terminal", why: `without a mount namespace /dev/pts is the host's devpts, writable by the policy: the command can open another terminal of its user (any, as root), read what is typed there, write into it and change its settings (stty -echo); TIOCSTI stays denied by seccomp; ${unavailable}`, hint: NS_HINT });
-    }
     out.items.push({
       id: "process.ipc",
       protection: "IPC with processes outside",
