@@ -146,6 +146,31 @@ describe.each(["namespace", "landlock"] as const)("--isolation %s", (isolation) 
   });
 });
 
+describe("git core.hooksPath (husky, lefthook): the hooks directory the repository names", () => {
+  it.each([
+    ["namespace", "root"],
+    ["namespace", "nobody"],
+    ["landlock", "root"],
+    ["landlock", "nobody"],
+  ] as const)("--isolation %s, as %s: a hook cannot be planted there for the user's next git commit outside", (isolation, as) => {
+    const uid = as === "root" ? 0 : NOBODY;
+    const home = makeHome(uid);
+    const project = makeProject(uid);
+    mkdirSync(join(project, ".husky"));
+    writeFileSync(join(project, ".husky", "pre-commit"), "#!/bin/sh\nexit 0\n");
+    chmodSync(join(project, ".husky", "pre-commit"), 0o755);
+    execFileSync("git", ["-c", "safe.directory=*", "config", "core.hooksPath", ".husky"], { cwd: project });
+    chownTree(project, uid);
+    const marker = join(root, `hookspath-${isolation}-${as}`);
+    const r = cordon(as, home, project, ["--isolation", isolation, "--", "sh", "-c", `printf '#!/bin/sh\\ntouch ${marker}\\n' > .husky/pre-commit || echo refused; echo x > .husky/post-checkout || echo refused`]);
+    expect(r.stdout).toBe("refused\nrefused\n");
+    expect(r.stderr).toMatch(/Read-only file system/);
+    execFileSync("git", ["-c", "safe.directory=*", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "outside"], { cwd: project, stdio: "ignore" });
+    expect(existsSync(marker)).toBe(false);
+  });
+
+});
+
 describe("other terminals", () => {
   let pty: ReturnType<typeof spawn>;
   let other: string;

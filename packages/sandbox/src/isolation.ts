@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { launcherArgs, launcherPath } from "@cordon/landlock-native";
 import { expandPattern } from "./expand-pattern.js";
+import { configuredHooksPath } from "./git-hooks-path.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { protectedCandidates, type KernelFacts, type ResolvedPolicy } from "@cordon/policy";
@@ -74,6 +75,14 @@ function readNumber(file: string): number | undefined {
 export function findProtected(policy: ResolvedPolicy): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const { pattern } of protectedCandidates(policy)) out[pattern] = expandPattern(pattern);
+  // A hooks directory named by core.hooksPath is protected with its repository's config.
+  for (const [pattern, matches] of Object.entries(out)) {
+    if (!pattern.endsWith("/.git/config")) continue;
+    for (const config of matches) {
+      const hooks = configuredHooksPath(config);
+      if (hooks !== undefined && !matches.includes(hooks)) matches.push(hooks);
+    }
+  }
   return out;
 }
 
