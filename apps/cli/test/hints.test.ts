@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adviseHosts, presetForCommand } from "../src/report/hints.js";
+import { adviseHosts, formatHostAdvice, presetForCommand } from "../src/report/hints.js";
 import { flagFor, parseLandlockDenials } from "../src/report/landlock-denials.js";
 
 describe("adviseHosts", () => {
@@ -10,6 +10,13 @@ describe("adviseHosts", () => {
     expect(a.allow).toEqual(["pypi.org:443", "api.example.com:443"]);
     expect(a.metadata).toEqual(["169.254.169.254:80", "evil.test:80"]);
     expect(a.privateAddress).toEqual([{ host: "git.corp", port: 443, address: "10.0.0.5" }]);
+  });
+  it("never suggests a local or private address the command named (it would steer the user into opening its own hole)", () => {
+    const d = (host: string, port: number) => ({ host, port, reason: "host-not-allowed", count: 1 });
+    const a = adviseHosts([d("127.0.0.1", 8099), d("[::1]", 22), d("10.1.2.3", 80), d("192.168.0.1", 80), d("localhost", 5432), d("example.com", 443)]);
+    expect(a.allow).toEqual(["example.com:443"]);
+    expect(a.local).toEqual(["127.0.0.1:8099", "[::1]:22", "10.1.2.3:80", "192.168.0.1:80", "localhost:5432"]);
+    expect(formatHostAdvice(a).join("\n")).not.toMatch(/--allow-host (127|\[::1\]|10\.|192|localhost)/);
   });
   it("names the preset a failed tool needs", () => {
     expect(presetForCommand("/usr/bin/npm", [])).toBe("node");

@@ -12,10 +12,27 @@ export interface HostAdvice {
   metadata: string[];
   /** Hosts the SSRF guard refused because they resolved to a private address (not metadata). */
   privateAddress: { host: string; port: number; address: string }[];
+  /**
+   * Refused local or private addresses named directly (127.0.0.1:8099, [::1]:22, 10.0.0.5:80): never
+   * suggested, since the command picked them and would steer the user into opening its own hole.
+   */
+  local: string[];
+}
+
+/** localhost, loopback, private, link-local and unique-local literals. */
+function isLocalAddress(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  }
+  return h === "::1" || h === "::" || /^(fc|fd|fe[89ab])[0-9a-f]{0,2}:/.test(h) || h.startsWith("::ffff:");
 }
 
 export function adviseHosts(denied: readonly DeniedHost[], presetsInUse: readonly string[] = []): HostAdvice {
-  const out: HostAdvice = { presets: [], allow: [], metadata: [], privateAddress: [] };
+  const out: HostAdvice = { presets: [], allow: [], metadata: [], privateAddress: [], local: [] };
   const add = <T>(list: T[], x: T, key: (t: T) => string) => {
     if (!list.some((y) => key(y) === key(x))) list.push(x);
   };
@@ -30,6 +47,10 @@ export function adviseHosts(denied: readonly DeniedHost[], presetsInUse: readonl
       continue;
     }
     if (d.reason !== "host-not-allowed") continue;
+    if (isLocalAddress(d.host)) {
+      add(out.local, target, String);
+      continue;
+    }
     const preset = PRESET_NAMES.find((name) => !presetsInUse.includes(name) && presets[name].network.allow.some((r) => ruleCovers(r, { host: d.host, ports: [d.port] })));
     if (preset) {
       const entry = out.presets.find((p) => p.name === preset) ?? out.presets[out.presets.push({ name: preset, hosts: [] }) - 1]!;
@@ -46,6 +67,9 @@ export function formatHostAdvice(a: HostAdvice): string[] {
   if (a.allow.length > 0) lines.push(`cordon:   to allow: ${a.allow.slice(0, 5).map((h) => `--allow-host ${h}`).join(" ")}`);
   for (const g of a.privateAddress.slice(0, 3)) {
     lines.push(`cordon:   ${g.host} resolved to ${g.address}, a private or reserved address; if you trust it: --allow-host ${g.host}:${g.port}=${g.address}`);
+  }
+  if (a.local.length > 0) {
+    lines.push(`cordon:   ${a.local.slice(0, 5).join(", ")}: ${a.local.length > 1 ? "addresses" : "an address"} on this machine or a private network, chosen by the command; not suggested (to let it reach a local service on purpose: --allow-localhost PORT)`);
   }
   if (a.metadata.length > 0) {
     lines.push(`cordon:   ${a.metadata.join(", ")}: cloud instance metadata (it hands out this machine's credentials); cordon will not suggest allowing it`);
