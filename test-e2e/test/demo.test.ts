@@ -1,4 +1,5 @@
 import { homedir } from "node:os";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cordon } from "./support/cordon.js";
 
@@ -14,5 +15,8 @@ describe("cordon demo", () => {
     expect(r.stdout).toMatch(/6\/6 steps behaved as this machine's enforcement report predicts/);
     // Plain words, not errno strings or a refusal shown as success.
     expect(r.stdout).not.toMatch(/EACCES|\(exit 0\)/);
+    // The next step is a command that works as typed: cordon is not on PATH in a clone, and npm needs its registry.
+    const bin = fileURLToPath(new URL("../../apps/cli/bin/cordon", import.meta.url));
+    expect(r.stdout).toContain(`Next: in your own project, '${bin} run --preset node -- npm install'`);
   }, 70_000);
 });

@@ -236,6 +236,13 @@ describe("signals and leftovers", () => {
     expect(existsSync(leftTmpdir!)).toBe(false);
   });
 
+  it("prints its own version for --version, not yargs' \"unknown\"", async () => {
+    const manifest = JSON.parse(readFileSync(new URL("../../apps/cli/package.json", import.meta.url), "utf8")) as { version: string };
+    const r = await cordon(["--version"], { cwd: work });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(manifest.version);
+  });
+
   it("shows run's help through full yargs, exit 0", async () => {
     const r = await cordon(["run", "--help"], { cwd: work });
     expect(r.status).toBe(0);

@@ -126,6 +126,16 @@ describe("a monorepo, run from a package directory", () => {
     expect(r.status).toBe(0);
   }, 60_000);
 
+  it("npm's update check, which the run's fresh cache would repeat every time, is off: no refused registry request to explain", async () => {
+    // As a user's shell has it: no CI variable, the notifier not switched off.
+    const env = { npm_config_update_notifier: undefined, CI: undefined, CONTINUOUS_INTEGRATION: undefined, BUILD_NUMBER: undefined };
+    const r = await ws.run(["run", "--", "npm", "ls"], { cwd: join(mono, "packages/a"), env, timeoutMs: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/denied registry\.npmjs\.org/);
+    const kept = await ws.run(["run", "--", "sh", "-c", "echo notifier=$npm_config_update_notifier"], { cwd: mono, env: { npm_config_update_notifier: "true" } });
+    expect(kept.stdout).toContain("notifier=true");
+  }, 60_000);
+
   it("attack: the project root's parent, the other projects beside it, stay unreadable", async () => {
     const r = await ws.run(["run", "--", "sh", "-c", "cat ../../../app/package.json; ls ../../.. "], { cwd: join(mono, "packages/a") });
     expect(r.stderr).toMatch(/Permission denied/);

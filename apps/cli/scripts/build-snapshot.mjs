@@ -27,6 +27,8 @@ const blob = join(outDir, "run.blob");
 const stamp = join(outDir, "run.stamp");
 // Built-in modules whose native state a Node 20 snapshot cannot hold: loaded when the blob starts.
 const DEFERRED = ["http", "https", "tls", "http2"];
+// import("pkg") of a package (not a relative file, which is bundled).
+const DYNAMIC_IMPORT = /\bimport\((["'])([^"'./][^"']*)\1\)/;
 
 const postinstall = process.argv.includes("--postinstall");
 try {
@@ -69,11 +71,18 @@ function metaUrlPlugin() {
       build.onLoad({ filter: /\.js$/ }, async (args) => {
         const { readFile } = await import("node:fs/promises");
         const text = await readFile(args.path, "utf8");
-        if (!text.includes("import.meta.url")) return undefined;
+        if (!text.includes("import.meta.url") && !DYNAMIC_IMPORT.test(text)) return undefined;
         const root = packageRoot(args.path);
         const name = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name;
         const rel = relative(outDir, join(cliDir, root === cliDir ? "" : join("node_modules", name), relative(root, args.path)));
-        return { contents: text.replaceAll("import.meta.url", `__cordonUrl(${JSON.stringify(rel)})`), loader: "js", resolveDir: dirname(args.path) };
+        const url = `__cordonUrl(${JSON.stringify(rel)})`;
+        // A Node 20 snapshot has no dynamic-import callback: import("undici") (the proxy's plain-HTTP
+        // forwarding, TLS inspection) rejects with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING. A package
+        // imported on first use is required instead, resolved from the importing file as before.
+        const contents = text
+          .replaceAll("import.meta.url", url)
+          .replace(new RegExp(DYNAMIC_IMPORT.source, "g"), (_m, _q, id) => `Promise.resolve().then(() => require("node:module").createRequire(${url})(${JSON.stringify(id)}))`);
+        return { contents, loader: "js", resolveDir: dirname(args.path) };
       });
     },
   };

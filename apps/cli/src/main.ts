@@ -10,6 +10,7 @@ import { POLICY_OPTIONS } from "./commands/policy-options.js";
 import { RUN_OPTIONS, runCommand } from "./commands/run.js";
 import { reportError } from "./report/report-error.js";
 import { UsageError } from "./usage-error.js";
+import { cliVersion } from "./version.js";
 
 /** Runs the cordon command line; resolves with the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -37,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version()
+    .version(cliVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       throw err ?? new UsageError(withSuggestion(msg));

@@ -1,6 +1,8 @@
 // The start-up snapshot of `cordon run` (scripts/build-snapshot.mjs, started by bin/cordon):
 // the same sandbox and the same answers as the plain CLI, and the plain CLI whenever it does not fit.
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { execFile, spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -34,6 +36,22 @@ describe.runIf(existsSync(blob))("cordon run from the start-up snapshot", () => 
     const r = fromBlob("run", "--", "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}\n", "http://example.invalid/");
     expect(r.stdout).toBe("403\n");
     expect(r.stderr).toMatch(/denied example\.invalid:80/);
+  });
+
+  it("forwards plain HTTP to an allowed host (the proxy loads undici at run time, which a snapshot cannot import())", async () => {
+    const upstream = createServer((_q, s) => s.end("upstream-ok"));
+    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
+    const port = (upstream.address() as AddressInfo).port;
+    try {
+      const args = ["--snapshot-blob", blob, "run", "--resolve", "api.test=127.0.0.1", "--allow-host", `api.test:${port}=127.0.0.1`, "--", "curl", "-sS", `http://api.test:${port}/`];
+      const r = await new Promise<{ stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, args, { cwd: work, timeout: 30_000 }, (_e, stdout, stderr) => resolve({ stdout, stderr })),
+      );
+      expect(r.stderr).not.toMatch(/Empty reply/);
+      expect(r.stdout).toBe("upstream-ok");
+    } finally {
+      await new Promise((r) => upstream.close(r));
+    }
   });
 
   it("hands what the fast path does not parse to the plain CLI (usage errors, help)", () => {

@@ -40,7 +40,12 @@ export function childEnv({ base, mode, proxyUrl, tmpdir, inspection, nodePreload
       env.CORDON_NODE_UNDICI = nodePreload.undici;
     }
   }
-  if (cacheDir) for (const [k, sub] of Object.entries(CACHE_VARS)) if (env[k] === undefined) env[k] = `${cacheDir}/${sub}`;
+  if (cacheDir) {
+    for (const [k, sub] of Object.entries(CACHE_VARS)) if (env[k] === undefined) env[k] = `${cacheDir}/${sub}`;
+    // npm's update check remembers its last run in that cache, which is new every run: every npm
+    // command would ask the registry again and print a refused request (and a hint to open it).
+    env.npm_config_update_notifier ??= "false";
+  }
   env.TMPDIR = tmpdir;
   env.TMP = tmpdir;
   env.TEMP = tmpdir;

@@ -5,6 +5,7 @@ import type { CommandModule } from "yargs";
 import { defaultPolicy, type EnforcementReport } from "@cordon/policy";
 import { createSandbox, type Sandbox } from "@cordon/sandbox";
 import { formatWarnings } from "../report/format.js";
+import { cordonCommand } from "../demo/command-name.js";
 import { HOSTILE_SCRIPT, parseSteps, type StepResult } from "../demo/hostile-script.js";
 import { COLLECTOR, createScenario, REGISTRY, scriptEnv, type Scenario } from "../demo/scenario.js";
 
@@ -129,7 +130,9 @@ export async function runDemo(): Promise<number> {
     out(`With cordon: ${leaked > 0 ? "something reached the server (see above)" : "nothing reached the attacker"}; the allowed download ${withCordon.get(6)?.ok ? "worked" : "failed"}.`);
     out();
     out(`${good}/${STEPS.length} steps behaved as this machine's enforcement report predicts (enforcement: ${sandbox.report.status}).`);
-    out("Next: 'cordon run -- npm install' in your own project; 'cordon explain' shows what is enforced here.");
+    const me = cordonCommand();
+    // With the built-in policy no host is allowed: a bare `npm install` would fail on its first download.
+    out(`Next: in your own project, '${me} run --preset node -- npm install' (npm and its registry, nothing else); '${me} explain' shows what is enforced here.`);
     return good === STEPS.length && leaked === 0 ? 0 : 1;
   } finally {
     await sandbox?.close();

@@ -60,7 +60,7 @@ export function formatDefaults(d: { project: { dir: string; why: string; gitDir?
   const rows = [
     ["project", `${d.project.dir} (${d.project.why}): readable, writable and executable; protected paths in it stay read-only${d.project.gitDir ? `; its repository ${d.project.gitDir} writable, hooks and config read-only` : ""}`],
     ["environment", d.withheldEnv.length ? `not passed (they look like secrets): ${d.withheldEnv.join(", ")}; --env NAME passes one` : "inherited; variables that look like secrets (AWS_*, *_TOKEN, *_API_KEY, *_SECRET*, *_PASSWORD, ...) are not passed"],
-    ["package caches", "npm, yarn and pip cache in the run's private TMPDIR (npm_config_cache, YARN_CACHE_FOLDER, PIP_CACHE_DIR): the shared ~/.npm, ~/.cache/yarn and ~/.cache/pip are read-only even with a preset"],
+    ["package caches", "npm, yarn and pip cache in the run's private TMPDIR (npm_config_cache, YARN_CACHE_FOLDER, PIP_CACHE_DIR): the shared ~/.npm, ~/.cache/yarn and ~/.cache/pip are read-only even with a preset; npm's update check is off (npm_config_update_notifier)"],
     ["Node proxy", "Node before 22.21 gets a preload (NODE_OPTIONS --require) that routes fetch and http/https through the proxy"],
     ["local ports", `${d.localhostPorts.length ? `host 127.0.0.1:${d.localhostPorts.join(", ")} reachable (--allow-localhost)` : "none reachable on the host (--allow-localhost PORT)"}; ${d.bindPorts.length ? `published ${d.bindPorts.join(", ")}` : "none published (--publish PORT)"}`],
   ];
