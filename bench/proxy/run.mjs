@@ -197,7 +197,7 @@ ${cpuRows.join("\n")}
 ${[...targets, ...summary].join("\n")}
 
 Reading the figures: \`cordon\` relays tunnels in JavaScript (every byte copied into the JS heap and out
-again); \`cordon-native\` hands each established tunnel to landlock-native's \`splice(2)\` relay (what the CLI
+again); \`cordon-native\` hands each established tunnel to the \`splice(2)\` relay (\`@cordon/splice-relay\`) (what the CLI
 uses): bytes stay in the kernel, and idle tunnels hold no JS socket objects (lower RSS). On this loopback-only
 2-core machine the relay thread still competes with the measuring client and the upstream for the two
 cores (three busy threads on two cores; in a bulk run the relay thread uses about a third of a core and the

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "cordon_landlock",
-      "sources": ["native/addon.cc", "native/splice_relay.cc", "native/remove_tree.c"],
+      "sources": ["native/addon.cc", "native/remove_tree.c"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-Wall", "-Wextra", "-std=c++17"],

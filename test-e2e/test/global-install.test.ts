@@ -36,8 +36,8 @@ describe("a globally installed cordon", () => {
     expect(readdirSync(join(scratch, "out"))).toEqual([expect.stringMatching(/^cordon-cli-.*\.tgz$/)]);
   });
 
-  it("installs without a compiler: the prebuilt addon and launcher, nothing built", () => {
-    const native = join(scratch, "prefix", "lib", "node_modules", "@cordon", "cli", "node_modules", "@cordon", "landlock-native");
+  it.each(["landlock-native", "splice-relay"])("installs without a compiler: %s prebuilt, nothing built", (pkg) => {
+    const native = join(scratch, "prefix", "lib", "node_modules", "@cordon", "cli", "node_modules", "@cordon", pkg);
     expect(readdirSync(join(native, "prebuilds")).sort()).toEqual(expect.arrayContaining([`linux-${process.arch}`]));
     expect(existsSync(join(native, "build"))).toBe(false);
   });

@@ -23,16 +23,25 @@ const BUNDLED = {
   "@cordon/policy": join(repo, "packages/policy"),
   "@cordon/proxy": join(repo, "packages/proxy"),
   "@cordon/landlock-native": join(repo, "packages/landlock-native"),
+  "@cordon/splice-relay": join(repo, "packages/splice-relay"),
   "@cordon/sandbox": join(repo, "packages/sandbox"),
 };
+// The packages with a native part (package.json "cordonNative"), each prebuilt by its own scripts/prebuild.mjs.
+const NATIVE = Object.fromEntries(
+  Object.entries(BUNDLED)
+    .map(([name, dir]) => [name, readJson(join(dir, "package.json")).cordonNative])
+    .filter(([, native]) => native !== undefined),
+);
 
 const required = process.env.CORDON_PREBUILDS;
-const prebuilt = execFileSync(
-  process.execPath,
-  [join(repo, "packages/landlock-native/scripts/prebuild.mjs"), "--if-stale", "--arch", required ?? [...new Set([process.arch, "x64", "arm64"])].join(","), ...(required ? [] : ["--if-available"])],
-  { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
-).trim();
-process.stderr.write(`pack-bundle: prebuilt native part for ${prebuilt.split(" ").join(", ")}\n`);
+for (const name of Object.keys(NATIVE)) {
+  const prebuilt = execFileSync(
+    process.execPath,
+    [join(BUNDLED[name], "scripts/prebuild.mjs"), "--if-stale", "--arch", required ?? [...new Set([process.arch, "x64", "arm64"])].join(","), ...(required ? [] : ["--if-available"])],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] },
+  ).trim();
+  process.stderr.write(`pack-bundle: prebuilt ${name} for ${prebuilt.split(" ").join(", ")}\n`);
+}
 
 const work = mkdtempSync(join(tmpdir(), "cordon-pack-"));
 try {
@@ -57,8 +66,9 @@ try {
     deps[name] = readJson(join(stage, "node_modules", name, "package.json")).version;
   }
   // pnpm pack drops the executable bit; the launchers must keep it.
-  for (const tuple of readdirSync(join(stage, "node_modules/@cordon/landlock-native/prebuilds"))) {
-    chmodSync(join(stage, "node_modules/@cordon/landlock-native/prebuilds", tuple, "cordon-launcher"), 0o755);
+  for (const [name, { executables = [] }] of Object.entries(NATIVE)) {
+    const prebuilds = join(stage, "node_modules", name, "prebuilds");
+    for (const tuple of readdirSync(prebuilds)) for (const program of executables) chmodSync(join(prebuilds, tuple, program), 0o755);
   }
   manifest.dependencies = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
   manifest.bundleDependencies = Object.keys(manifest.dependencies);

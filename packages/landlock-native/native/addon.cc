@@ -14,7 +14,6 @@
 #include <string>
 
 #include "landlock_abi.h"
-#include "splice_relay.h"
 
 namespace {
 
@@ -107,7 +106,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("strerror", Napi::Function::New(env, StrError));
   exports.Set("removeTreeAt", Napi::Function::New(env, RemoveTreeAt));
-  cordon_relay::Register(env, exports);
   return exports;
 }
 

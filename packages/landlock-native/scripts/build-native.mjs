@@ -1,26 +1,28 @@
 #!/usr/bin/env node
-// Builds the addon and the launcher with node-gyp against the headers of the
+// Builds the package's native part (package.json "cordonNative": its addon and executables) with node-gyp against the headers of the
 // Node that runs this script, never downloading them (pnpm does not pass npm's
 // nodedir to scripts, and this machine is offline). --if-stale skips the build
 // when the outputs are newer than every native source (development builds);
 // --if-needed skips it when the shipped outputs exist and the addon loads
 // (installing a packed prebuilt: npm does not keep file times), or when the
 // published prebuilds/linux-<arch>/ loads (scripts/prebuild.mjs made them).
+// The same file serves every native @cordon package (kept identical; a test checks).
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-// The shipped outputs (the test probe is built with them but not shipped).
-const outputs = ["build/Release/cordon_landlock.node", "build/Release/cordon-launcher"].map((p) => join(pkgDir, p));
+// The shipped outputs (a test-only executable may be built with them but is not listed).
+const { addon, executables = [] } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).cordonNative;
+const outputs = [`build/Release/${addon}.node`, ...executables.map((e) => `build/Release/${e}`)].map((p) => join(pkgDir, p));
 const sources = [join(pkgDir, "binding.gyp"), ...readdirSync(join(pkgDir, "native")).map((f) => join(pkgDir, "native", f))];
 
 if (process.argv.includes("--if-needed") && outputs.every(existsSync) && addonLoads(outputs[0])) process.exit(0);
 // A published package carries prebuilds/linux-<arch>/ instead of build/: no compiler needed.
 const prebuilt = join(pkgDir, "prebuilds", `linux-${process.arch}`);
-const prebuiltOutputs = [join(prebuilt, "cordon_landlock.napi.glibc.node"), join(prebuilt, "cordon-launcher")];
+const prebuiltOutputs = [join(prebuilt, `${addon}.napi.glibc.node`), ...executables.map((e) => join(prebuilt, e))];
 if (process.argv.includes("--if-needed") && prebuiltOutputs.every(existsSync) && addonLoads(prebuiltOutputs[0])) process.exit(0);
 if (process.argv.includes("--if-stale") && outputs.every(existsSync)) {
   const oldestOutput = Math.min(...outputs.map((o) => statSync(o).mtimeMs));

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Builds the prebuilt native part for publishing: prebuilds/linux-<arch>/ holds the addon
-// (cordon_landlock.napi.glibc.node, which node-gyp-build finds) and the cordon-launcher
-// executable, plus build-info.json saying what built them from which sources. An install
+// (<addon>.napi.glibc.node, which node-gyp-build finds) and the executables named in
+// package.json "cordonNative", plus build-info.json saying what built them from which sources. An install
 // with a prebuild for its arch needs no compiler; any other falls back to the source build.
 //
 //   node scripts/prebuild.mjs [--arch x64,arm64] [--if-available]
 //
 // linux-arm64 is cross-compiled on x64 with Debian's aarch64 toolchain
 // (scripts/install-cross-toolchain.sh); --if-available skips an arch whose compiler is absent.
+// The same file serves every native @cordon package (kept identical; a test checks).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { addon: addonName, executables = [] } = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).cordonNative;
 const argv = process.argv.slice(2);
 const archFlag = argv.indexOf("--arch");
 const arches = archFlag >= 0 ? argv[archFlag + 1].split(",") : ["x64", "arm64"];
@@ -103,17 +105,20 @@ function buildFor(target) {
   if (r.status !== 0) throw new Error(`node-gyp rebuild for ${target} failed (exit ${r.status})`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const addon = join(out, "cordon_landlock.napi.glibc.node");
-  const launcher = join(out, "cordon-launcher");
-  copyFileSync(join(scratch, "build/Release/cordon_landlock.node"), addon);
-  copyFileSync(join(scratch, "build/Release/cordon-launcher"), launcher);
-  chmodSync(launcher, 0o755);
+  const addon = join(out, `${addonName}.napi.glibc.node`);
+  copyFileSync(join(scratch, `build/Release/${addonName}.node`), addon);
+  const programs = executables.map((e) => join(out, e));
+  for (const program of programs) {
+    copyFileSync(join(scratch, "build/Release", program.slice(out.length + 1)), program);
+    chmodSync(program, 0o755);
+  }
   const info = {
     platform: "linux",
     arch: target,
     libc: "glibc",
     napiVersion: NAPI_VERSION,
-    glibcAtLeast: [glibcNeeded(addon), glibcNeeded(launcher)]
+    glibcAtLeast: [addon, ...programs]
+      .map(glibcNeeded)
       .filter(Boolean)
       .sort((a, b) => a.split(".")[1] - b.split(".")[1])
       .at(-1),
@@ -123,11 +128,11 @@ function buildFor(target) {
     nodeHeaders: process.version,
     sourcesSha256: sourcesDigest(),
     files: Object.fromEntries(
-      [addon, launcher].map((f) => [f.slice(out.length + 1), createHash("sha256").update(readFileSync(f)).digest("hex")]),
+      [addon, ...programs].map((f) => [f.slice(out.length + 1), createHash("sha256").update(readFileSync(f)).digest("hex")]),
     ),
   };
   writeFileSync(join(out, "build-info.json"), `${JSON.stringify(info, null, 2)}\n`);
-  check(target, addon, launcher);
+  check(target, addon, programs[0]);
   built.push(`linux-${target}`);
 }
 function upToDate(out) {
@@ -140,22 +145,25 @@ function upToDate(out) {
 }
 
 /**
- * What can be checked here: the ELF machine of both files; on the host arch, the addon loads
- * and the launcher runs a command; on another arch, the launcher runs under qemu-user when
- * installed (qemu-user implements no Landlock syscalls: restricting is not checked there).
+ * What can be checked here: the ELF machine of every file; on the host arch, the addon loads
+ * and the first executable (a launcher taking `-- CMD`) runs a command; on another arch, it runs
+ * under qemu-user when installed (qemu-user implements no Landlock syscalls: restricting is not
+ * checked there).
  */
 function check(target, addon, launcher) {
   const machine = { x64: "x86-64", arm64: "ARM aarch64" }[target];
-  for (const f of [addon, launcher]) {
+  for (const f of [addon, launcher].filter(Boolean)) {
     const desc = firstLine("file", ["-b", f]);
     if (desc !== undefined && !desc.includes(machine)) throw new Error(`${f} is not ${machine}: ${desc}`);
   }
   if (target === hostArch()) {
     createRequire(import.meta.url)(addon);
+    if (launcher === undefined) return;
     const r = spawnSync(launcher, ["--", "true"]);
     if (r.status !== 0) throw new Error(`the ${target} launcher could not run true (exit ${r.status})`);
     return;
   }
+  if (launcher === undefined) return;
   const qemu = { arm64: "qemu-aarch64", x64: "qemu-x86_64" }[target];
   const sysroot = `/usr/${CROSS[target].slice(0, -1)}`;
   if (!has(qemu) || !existsSync(sysroot)) {

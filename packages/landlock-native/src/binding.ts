@@ -15,9 +15,6 @@ export interface NativeBinding {
   closeFd(fd: number): number;
   strerror(errno: number): string;
   removeTreeAt(parent: string, name: string): number;
-  spliceRelay(fdA: number, fdB: number, idleMs: number, onDone: (errno: number, how: string, aToB: number, bToA: number) => void): number;
-  spliceRelayStop(id: number): boolean;
-  spliceRelayActive(): number;
 }
 
 const require = createRequire(import.meta.url);

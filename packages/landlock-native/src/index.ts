@@ -19,4 +19,3 @@ export {
 } from "./launcher.js";
 export { removeTree } from "./remove-tree.js";
 export * from "./seccomp/index.js";
-export { spliceRelay, spliceSockets, spliceRelaysActive, type SpliceRelay, type SpliceRelayEnd, type SpliceRelayOptions, type SpliceRelayResult } from "./splice-relay.js";

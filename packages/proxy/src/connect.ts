@@ -7,7 +7,7 @@ import type { ProxyContext } from "./context.js";
 import { dial, DialError } from "./dial.js";
 import { earlierResponses } from "./inflight.js";
 import { dialViaUpstream } from "./upstream-proxy.js";
-import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
+import { recordRefusal, writeRefusal, type Refusal } from "./refusal.js";
 import { parseAuthority } from "./target.js";
 import { RelayedTunnelHandle, type TunnelTotals } from "./relay.js";
 import { Tunnel } from "./tunnel.js";
@@ -16,17 +16,7 @@ export async function handleConnect(ctx: ProxyContext, req: IncomingMessage, cli
   const id = ctx.nextId();
   const target = parseAuthority(req.url);
   const refuse = (refusal: Refusal) => {
-    ctx.decided({
-      id,
-      method: "CONNECT",
-      host: refusal.host ?? target?.host ?? "",
-      port: refusal.port ?? target?.port ?? 0,
-      decision: "deny",
-      reason: refusal.reason,
-      ...(refusal.rule !== undefined && { rule: refusal.rule }),
-      ...(refusal.address !== undefined && { address: refusal.address }),
-      status: refusalStatus(refusal),
-    });
+    recordRefusal(ctx.decided, { id, method: "CONNECT", ...target }, refusal);
     writeRefusal(client, refusal);
   };
   // Until the tunnel owns it, a client error only means the client left.

@@ -5,7 +5,7 @@ import { admit } from "./admission.js";
 import type { ProxyContext } from "./context.js";
 import { ForwardedExchange, upstreamFailure } from "./exchange.js";
 import { hostHeaders } from "./headers.js";
-import { refusalStatus, sendRefusal, type Refusal } from "./refusal.js";
+import { recordRefusal, sendRefusal, type Refusal } from "./refusal.js";
 
 // TRACE reflects request headers (credentials included) back: never forwarded.
 const REFUSED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
@@ -54,17 +54,7 @@ function parseTarget(req: IncomingMessage): ParsedTarget | Refusal {
 export async function handleForward(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, expectsContinue = false): Promise<void> {
   const id = ctx.nextId();
   const refuse = (refusal: Refusal) => {
-    ctx.decided({
-      id,
-      method: req.method ?? "",
-      host: refusal.host ?? "",
-      port: refusal.port ?? 0,
-      decision: "deny",
-      reason: refusal.reason,
-      ...(refusal.rule !== undefined && { rule: refusal.rule }),
-      ...(refusal.address !== undefined && { address: refusal.address }),
-      status: refusalStatus(refusal),
-    });
+    recordRefusal(ctx.decided, { id, method: req.method ?? "" }, refusal);
     sendRefusal(res, refusal);
   };
   const early = ctx.preflight(req);

@@ -1,8 +1,10 @@
+export { startProxy } from "./start.js";
+export type { StartProxyOptions } from "./start.js";
 export { createProxy } from "./server.js";
-export type { CordonProxy, ProxyOptions, ProxyUpdate, ProxyEvents, UpdateOptions } from "./server.js";
+export type { ProxyOptions } from "./server.js";
+export type { CordonProxy, ProxyUpdate, ProxyEvents, UpdateOptions, AllowDeny } from "./proxy-interface.js";
 export type { TunnelRelay, RelayedTunnel, RelayTotals } from "./relay.js";
-export { startProxyWorker } from "./worker.js";
-export type { CordonProxyHandle, WorkerProxyOptions } from "./worker.js";
+export type { WorkerProxyOptions } from "./worker.js";
 export { REASONS } from "./reasons.js";
 export type { RefusalReason } from "./reasons.js";
 export { DEFAULT_LIMITS } from "./limits.js";

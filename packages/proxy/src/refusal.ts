@@ -3,6 +3,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { ServerResponse } from "node:http";
+import type { DecisionInput } from "./context.js";
 import { REASONS, type RefusalReason } from "./reasons.js";
 
 export interface Refusal {
@@ -19,6 +20,34 @@ export interface Refusal {
 
 export function refusalStatus(refusal: Refusal): number {
   return refusal.status ?? REASONS[refusal.reason];
+}
+
+/** The request a refusal answers, as the audit log names it (a refusal's own host/port win). */
+export interface RefusedRequest {
+  id: number;
+  method: string;
+  host?: string;
+  port?: number;
+  path?: string;
+}
+
+/**
+ * Every refusal, whichever handler answers it (CONNECT, plain HTTP, an inspected request, a
+ * malformed head), is recorded by this one function before it is written: its deny decision.
+ */
+export function recordRefusal(decided: (event: DecisionInput) => boolean, request: RefusedRequest, refusal: Refusal): void {
+  decided({
+    id: request.id,
+    method: request.method,
+    host: refusal.host ?? request.host ?? "",
+    port: refusal.port ?? request.port ?? 0,
+    ...(request.path !== undefined && { path: request.path }),
+    decision: "deny",
+    reason: refusal.reason,
+    ...(refusal.rule !== undefined && { rule: refusal.rule }),
+    ...(refusal.address !== undefined && { address: refusal.address }),
+    status: refusalStatus(refusal),
+  });
 }
 
 function refusalParts(refusal: Refusal): { status: number; headers: Record<string, string>; body: string } {

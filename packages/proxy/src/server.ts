@@ -7,13 +7,13 @@ import { tokenChecker } from "./auth.js";
 import { handleConnect } from "./connect.js";
 import { AuditLog, type AuditLogTarget, type AuditSink } from "./audit-log.js";
 import type { DecisionInput, ProxyContext, RequestClosedInput, TunnelClosedInput } from "./context.js";
-import { StatsCollector, type DecisionEvent, type ProxyEvent, type ProxyStats, type RequestClosedEvent, type TunnelClosedEvent } from "./events.js";
+import { StatsCollector, type ProxyEvent } from "./events.js";
 import { handleForward } from "./forward.js";
 import { bodyInFlight, earlierResponses, responseStarted } from "./inflight.js";
 import { compileHostRules } from "@cordon/policy";
 import { resolveLimits, type ProxyLimits } from "./limits.js";
 import type { HostMatcher, NetworkPolicy } from "./policy-types.js";
-import { refusalStatus, writeRefusal, type Refusal } from "./refusal.js";
+import { recordRefusal, writeRefusal, type Refusal } from "./refusal.js";
 import { staticHostsResolver, systemResolver, type Resolver } from "./resolve.js";
 import { checkAddress } from "./ssrf.js";
 import type { TunnelRelay } from "./relay.js";
@@ -24,6 +24,10 @@ import { parseUpstreamProxy } from "./upstream-proxy.js";
 import { tenantContext, type TenantDirectory } from "./gateway/tenant-context.js";
 import type { InspectOptions } from "./inspect/options.js";
 import type { Inspector } from "./inspect/inspector.js";
+import type { CordonProxy, ProxyEvents, ProxyUpdate, UpdateOptions } from "./proxy-interface.js";
+import { loadSpliceRelay } from "./splice.js";
+
+export type { AllowDeny, CordonProxy, ProxyEvents, ProxyUpdate, UpdateOptions } from "./proxy-interface.js";
 
 export interface ProxyOptions {
   /** The policy's network section; its allow/deny lists become the matcher. */
@@ -40,11 +44,11 @@ export interface ProxyOptions {
   auditLog?: AuditLogTarget;
   limits?: Partial<ProxyLimits>;
   /**
-   * Carries established CONNECT tunnels instead of the built-in JavaScript pipe (e.g. a zero-copy
-   * native relay the embedder injects; this package has no native code). Not for worker mode: there,
-   * pass `tunnelRelayModule`.
+   * Carries established CONNECT tunnels instead of the built-in JavaScript pipe: `"splice"` is the
+   * zero-copy splice(2) relay of the optional dependency `@cordon/splice-relay` (loaded by the proxy
+   * itself, in either thread); a function is any relay the embedder injects (this thread only).
    */
-  tunnelRelay?: TunnelRelay;
+  tunnelRelay?: TunnelRelay | "splice";
   /** Name resolution; default dns.lookup with all: true. */
   resolver?: Resolver;
   /** Names answered without DNS (name → addresses), before `resolver`; still SSRF-checked. Works in worker mode. */
@@ -71,48 +75,6 @@ export interface ProxyOptions {
    * start (its key never leaves this process); `caCertificate` is what clients must trust.
    */
   inspect?: InspectOptions;
-}
-
-/** Only allow and deny are read; a whole NetworkPolicy fits. */
-export type AllowDeny = Pick<NetworkPolicy, "allow" | "deny">;
-export type ProxyUpdate = AllowDeny | { matcher: HostMatcher };
-
-export interface UpdateOptions {
-  /**
-   * Also cut the open tunnels the new allowlist no longer allows (their host, port
-   * or dialled address). Default false: open tunnels stay up, new requests follow
-   * the new allowlist.
-   */
-  closeTunnels?: boolean;
-}
-
-export interface ProxyEvents {
-  decision: [DecisionEvent];
-  "tunnel-closed": [TunnelClosedEvent];
-  "request-closed": [RequestClosedEvent];
-  /** The audit log failed (EPIPE, a full disk): from now on every request is refused (audit-unavailable). */
-  "audit-error": [Error];
-}
-
-export interface CordonProxy extends EventEmitter<ProxyEvents> {
-  readonly address: { host: string; port: number };
-  /** The unix socket path also listened on, if any. */
-  readonly unixSocket: string | undefined;
-  /** The run's CA certificate (PEM) when some host is inspected. */
-  readonly caCertificate: string | undefined;
-  /** http://[cordon:<token>@]host:port; the token defaults to the proxy's own. */
-  url(token?: string): string;
-  stats(): ProxyStats;
-  /**
-   * Replaces the allowlist for new requests; open tunnels stay up unless `closeTunnels`.
-   * Returns how many tunnels were cut. Throws on an invalid rule (the old allowlist stays).
-   */
-  update(next: ProxyUpdate, options?: UpdateOptions): number;
-  /** Stops accepting connections and requests; resolves once the open tunnels have closed on their own. */
-  drain(): Promise<void>;
-  /** Client and upstream sockets currently open (for leak checks). */
-  openSockets(): { clients: number; upstreams: number };
-  close(): Promise<void>;
 }
 
 function matcherFrom(next: ProxyUpdate | undefined): HostMatcher {
@@ -177,6 +139,7 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
     if (openCount() === 0) socketsDrained.emit("drained");
   }
 
+  const tunnelRelay = options.tunnelRelay === "splice" ? await loadSpliceRelay() : options.tunnelRelay;
   const upstreamProxy = options.upstreamProxy !== undefined ? parseUpstreamProxy(options.upstreamProxy) : undefined;
   const upstreamAgent = lazyUpstreamAgent(limits, options.upstreamProxy);
   // Loaded only when some host is inspected: the ASN.1/X.509 modules cost tens of ms to import.
@@ -227,7 +190,7 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
       socket.once("close", () => untrack(upstreams, socket));
     },
     trackTunnel: (tunnel, relayed, target) => tunnels.add(tunnel, relayed, target),
-    tunnelRelay: options.tunnelRelay,
+    tunnelRelay,
     inspector,
   };
 
@@ -280,7 +243,7 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
    */
   const refuseRaw = (socket: Socket, method: string, refusal: Refusal) => {
     const answer = () => {
-      ctx.decided({ id: ctx.nextId(), method, host: "", port: 0, decision: "deny", reason: refusal.reason, status: refusalStatus(refusal) });
+      recordRefusal(ctx.decided, { id: ctx.nextId(), method }, refusal);
       writeRefusal(socket, refusal);
     };
     const earlier = earlierResponses(socket);
@@ -382,8 +345,8 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
     unixSocket: options.unixSocket,
     caCertificate: inspector?.caCertificate,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
-    stats: () => stats.snapshot(),
-    update(next: ProxyUpdate, updateOptions: UpdateOptions = {}) {
+    stats: async () => stats.snapshot(),
+    update: async (next: ProxyUpdate, updateOptions: UpdateOptions = {}) => {
       const nextMatcher = matcherFrom(next);
       matcher = nextMatcher;
       if (!updateOptions.closeTunnels) return 0;
@@ -398,12 +361,12 @@ export async function createProxyWith(options: ProxyOptions, sink: AuditSink | u
         return address === undefined || checkAddress(address, decision.allowedIps).allowed;
       });
     },
-    drain() {
+    drain: () => {
       stopAccepting();
       return tunnels.idle();
     },
     // A relayed tunnel holds one client and one upstream connection outside the JS sockets.
-    openSockets: () => ({ clients: pending.size + clients.size + tunnels.relayed, upstreams: upstreams.size + tunnels.relayed }),
+    openSockets: async () => ({ clients: pending.size + clients.size + tunnels.relayed, upstreams: upstreams.size + tunnels.relayed }),
     close,
   });
 }

@@ -1,7 +1,6 @@
 // Runs inside the worker thread: one proxy, driven by messages from the parent.
 import { parentPort, workerData } from "node:worker_threads";
 import type { AuditSink } from "./audit-log.js";
-import type { TunnelRelay } from "./relay.js";
 import { createProxyWith } from "./server.js";
 import type { WorkerProxyOptions } from "./worker.js";
 import type { ProxyEvent } from "./events.js";
@@ -37,18 +36,11 @@ class RemoteAuditSink implements AuditSink {
   }
 }
 
-/** Functions cannot cross into a worker: the relay is named by module and loaded here. */
-async function loadTunnelRelay(specifier: string): Promise<TunnelRelay> {
-  const mod = (await import(specifier)) as { tunnelRelay?: unknown };
-  if (typeof mod.tunnelRelay !== "function") throw new Error(`${specifier} does not export a tunnelRelay function`);
-  return mod.tunnelRelay as TunnelRelay;
-}
-
 try {
-  const { tunnelRelayModule, remoteAuditLog, ...options } = workerData as WorkerProxyOptions & { remoteAuditLog?: boolean };
-  const tunnelRelay = tunnelRelayModule !== undefined ? await loadTunnelRelay(tunnelRelayModule) : undefined;
+  // A relay crosses by name ("splice"): createProxyWith loads it in this thread.
+  const { remoteAuditLog, ...options } = workerData as WorkerProxyOptions & { remoteAuditLog?: boolean };
   const remoteAudit = remoteAuditLog ? new RemoteAuditSink() : undefined;
-  const proxy = await createProxyWith({ ...options, ...(tunnelRelay && { tunnelRelay }) }, remoteAudit);
+  const proxy = await createProxyWith(options, remoteAudit);
   const relayEvent = (event: ProxyEvent) => send({ type: "event", event });
   proxy.on("decision", relayEvent);
   proxy.on("tunnel-closed", relayEvent);
@@ -57,10 +49,14 @@ try {
   port.on("message", async (message: ParentToWorker) => {
     if (message.type === "audit") return remoteAudit?.set(message.state, message.message);
     try {
-      if (message.type === "stats") send({ type: "reply", id: message.id, stats: proxy.stats() });
+      if (message.type === "stats") send({ type: "reply", id: message.id, stats: await proxy.stats() });
+      else if (message.type === "open-sockets") send({ type: "reply", id: message.id, sockets: await proxy.openSockets() });
       else if (message.type === "update") {
-        const cut = proxy.update(message.network, { closeTunnels: message.closeTunnels === true });
+        const cut = await proxy.update(message.network, { closeTunnels: message.closeTunnels === true });
         send({ type: "reply", id: message.id, cut });
+      } else if (message.type === "drain") {
+        await proxy.drain();
+        send({ type: "reply", id: message.id });
       } else if (message.type === "close") {
         await proxy.close();
         send({ type: "reply", id: message.id });

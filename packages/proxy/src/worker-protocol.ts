@@ -1,10 +1,12 @@
 // Messages between startProxyWorker (parent) and worker-entry (the proxy's thread).
 import type { ProxyEvent, ProxyStats } from "./events.js";
-import type { NetworkPolicy } from "./policy-types.js";
+import type { AllowDeny } from "./proxy-interface.js";
 
 export type ParentToWorker =
   | { type: "stats"; id: number }
-  | { type: "update"; id: number; network: NetworkPolicy; closeTunnels?: boolean }
+  | { type: "update"; id: number; network: AllowDeny; closeTunnels?: boolean }
+  | { type: "drain"; id: number }
+  | { type: "open-sockets"; id: number }
   | { type: "close"; id: number }
   /** The parent's audit stream (records relayed from here): its backpressure and failure. */
   | { type: "audit"; state: "congested" | "drained" | "failed"; message?: string };
@@ -15,4 +17,4 @@ export type WorkerToParent =
   | { type: "event"; event: ProxyEvent }
   /** The worker's own audit file failed. */
   | { type: "audit-error"; message: string }
-  | { type: "reply"; id: number; stats?: ProxyStats; cut?: number; error?: string };
+  | { type: "reply"; id: number; stats?: ProxyStats; cut?: number; sockets?: { clients: number; upstreams: number }; error?: string };

@@ -5,32 +5,16 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { AuditLog } from "./audit-log.js";
-import type { ProxyStats } from "./events.js";
-import type { NetworkPolicy } from "./policy-types.js";
-import type { ProxyEvents, ProxyOptions, UpdateOptions } from "./server.js";
+import type { CordonProxy, ProxyEvents, ProxyUpdate, UpdateOptions } from "./proxy-interface.js";
+import type { ProxyOptions } from "./server.js";
 import { proxyUrl } from "./url.js";
 import type { ParentToWorker, WorkerToParent } from "./worker-protocol.js";
 
 /**
- * Worker options are structured-cloned: no matcher, resolver or tunnelRelay functions. A relay is
- * named instead: `tunnelRelayModule` is a module specifier (absolute file URL or path) the worker
- * imports; its `tunnelRelay` export (a TunnelRelay) carries the worker's tunnels.
+ * Worker options are structured-cloned: no matcher, resolver or relay function. The relay is named
+ * instead: `tunnelRelay: "splice"`, which the worker loads itself (@cordon/splice-relay).
  */
-export type WorkerProxyOptions = Omit<ProxyOptions, "matcher" | "resolver" | "tunnelRelay"> & { tunnelRelayModule?: string };
-
-export interface CordonProxyHandle extends EventEmitter<ProxyEvents> {
-  readonly address: { host: string; port: number };
-  /** The unix socket path also listened on, if any. */
-  readonly unixSocket: string | undefined;
-  /** The run's CA certificate (PEM) when some host is inspected. */
-  readonly caCertificate: string | undefined;
-  url(token?: string): string;
-  stats(): Promise<ProxyStats>;
-  /** As CordonProxy.update: resolves with how many tunnels were cut. */
-  update(network: NetworkPolicy, options?: UpdateOptions): Promise<number>;
-  /** Closes the proxy and waits for the thread to exit. */
-  close(): Promise<void>;
-}
+export type WorkerProxyOptions = Omit<ProxyOptions, "matcher" | "resolver" | "tunnelRelay"> & { tunnelRelay?: "splice" };
 
 function entryUrl(): URL {
   const beside = new URL("./worker-entry.js", import.meta.url);
@@ -41,7 +25,8 @@ function entryUrl(): URL {
 
 type Pending = { resolve: (m: WorkerToParent & { type: "reply" }) => void; reject: (e: Error) => void };
 
-export async function startProxyWorker(options: WorkerProxyOptions = {}): Promise<CordonProxyHandle> {
+/** The proxy on a worker thread, behind the same interface as createProxy's (see startProxy). */
+export async function startProxyWorker(options: WorkerProxyOptions = {}): Promise<CordonProxy> {
   const { auditLog, ...rest } = options;
   const streamLog = auditLog !== undefined && typeof auditLog !== "string";
   // A file path is written by the worker; a stream belongs to this thread, which
@@ -118,8 +103,13 @@ export async function startProxyWorker(options: WorkerProxyOptions = {}): Promis
     caCertificate,
     url: (token?: string) => proxyUrl(address, token ?? options.token),
     stats: async () => (await call({ type: "stats" })).stats!,
-    update: async (network: NetworkPolicy, updateOptions: UpdateOptions = {}) =>
-      (await call({ type: "update", network, closeTunnels: updateOptions.closeTunnels === true } as ParentToWorker)).cut ?? 0,
+    update: async (next: ProxyUpdate, updateOptions: UpdateOptions = {}) => {
+      if ("matcher" in next) throw new Error("a proxy in a worker takes allow/deny lists, not a matcher function");
+      const network = { allow: next.allow, deny: next.deny };
+      return (await call({ type: "update", network, closeTunnels: updateOptions.closeTunnels === true } as ParentToWorker)).cut ?? 0;
+    },
+    drain: async () => void (await call({ type: "drain" })),
+    openSockets: async () => (await call({ type: "open-sockets" })).sockets!,
     close: () =>
       (closing ??= (async () => {
         if (!exited) await call({ type: "close" }).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProxyAgent, request } from "undici";
-import { createProxy, type CordonProxy, type TunnelClosedEvent, type TunnelRelay } from "../src/index.js";
+import { createProxy, type CordonProxy, type TunnelClosedEvent } from "../src/index.js";
 import { makeTestCa, type TestCa } from "./support/ca.js";
 import { curl, openTunnel, until } from "./support/clients.js";
 import { LOOPBACK_OK, network, tableResolver } from "./support/policy.js";
@@ -24,7 +24,7 @@ afterAll(async () => {
   ca.cleanup();
 });
 
-const options = (tunnelRelay: TunnelRelay | undefined) => ({
+const options = (tunnelRelay: "splice" | undefined) => ({
   port: 0,
   network: network([
     { host: "secure.test", ports: [tls.port], allowedIps: LOOPBACK_OK },
@@ -117,7 +117,7 @@ describe.each(RELAYS)("CONNECT tunnels (%s relay)", (_name, tunnelRelay) => {
   });
 
   it("leaks no sockets when a client vanishes mid-tunnel", async () => {
-    await until(() => proxy.openSockets().clients === 0 && echo.open() === 0);
+    await until(async () => (await proxy.openSockets()).clients === 0 && echo.open() === 0);
     const fdsBefore = openFds();
     const before = echo.accepted();
     const tunnels = await Promise.all([1, 2, 3].map(() => openTunnel(proxy.address.port, `echo.test:${echo.port}`)));
@@ -126,8 +126,8 @@ describe.each(RELAYS)("CONNECT tunnels (%s relay)", (_name, tunnelRelay) => {
       socket.write(patternBytes(64 * 1024));
       socket.resetAndDestroy();
     }
-    await until(() => proxy.openSockets().clients === 0 && proxy.openSockets().upstreams === 0 && echo.open() === 0);
-    expect(proxy.openSockets()).toEqual({ clients: 0, upstreams: 0 });
+    await until(async () => { const open = await proxy.openSockets(); return open.clients === 0 && open.upstreams === 0 && echo.open() === 0; });
+    expect(await proxy.openSockets()).toEqual({ clients: 0, upstreams: 0 });
     expect(nativeRelaysActive()).toBe(0);
     expect(openFds()).toBe(fdsBefore);
   });
@@ -147,9 +147,9 @@ describe.each(RELAYS)("CONNECT tunnels (%s relay)", (_name, tunnelRelay) => {
     // The native relay really carries them (the hand-over completes asynchronously).
     if (tunnelRelay) await until(() => nativeRelaysActive() === 2);
     const ended = [idle, busy].map(({ socket }) => new Promise((r) => socket.once("close", r)));
-    expect(p.openSockets()).toEqual({ clients: 2, upstreams: 2 });
+    expect(await p.openSockets()).toEqual({ clients: 2, upstreams: 2 });
     await p.close();
-    expect(p.openSockets()).toEqual({ clients: 0, upstreams: 0 });
+    expect(await p.openSockets()).toEqual({ clients: 0, upstreams: 0 });
     await Promise.all(ended);
     expect(closedEvents.length).toBe(2);
   });
@@ -157,7 +157,7 @@ describe.each(RELAYS)("CONNECT tunnels (%s relay)", (_name, tunnelRelay) => {
   it("keeps an open tunnel through update() while new requests follow the new allowlist", async () => {
     const { socket } = await openTunnel(proxy.address.port, `echo.test:${echo.port}`);
     socket.resume();
-    proxy.update(network([{ host: "secure.test", ports: [tls.port], allowedIps: LOOPBACK_OK }]));
+    await proxy.update(network([{ host: "secure.test", ports: [tls.port], allowedIps: LOOPBACK_OK }]));
     try {
       const refused = await openTunnel(proxy.address.port, `echo.test:${echo.port}`);
       refused.socket.destroy();
@@ -169,7 +169,7 @@ describe.each(RELAYS)("CONNECT tunnels (%s relay)", (_name, tunnelRelay) => {
       expect(echoed).toBe("still-here");
     } finally {
       socket.destroy();
-      proxy.update(
+      await proxy.update(
         network([
           { host: "secure.test", ports: [tls.port], allowedIps: LOOPBACK_OK },
           { host: "echo.test", ports: [echo.port], allowedIps: LOOPBACK_OK },

@@ -63,7 +63,7 @@ describe("events, stats and the audit log", () => {
     await rawExchange(proxy.address.port, "CONNECT a.test:443 HTTP/1.1\r\n\r\n");
     await rawExchange(proxy.address.port, `CONNECT echo.test:22 HTTP/1.1\r\n\r\n`);
     await proxy.close();
-    expect(proxy.stats()).toEqual({
+    expect(await proxy.stats()).toEqual({
       allowed: 0,
       denied: 3,
       byReason: { "host-not-allowed": 2, "port-not-allowed": 1 },
@@ -94,7 +94,7 @@ describe("stats keys", () => {
     await rawExchange(proxy.address.port, "\x00garbage\r\n\r\n");
     await rawExchange(proxy.address.port, "CONNECT __proto__:443 HTTP/1.1\r\n\r\n");
     await proxy.close();
-    const stats = proxy.stats();
+    const stats = await proxy.stats();
     expect(stats.denied).toBe(2);
     expect(Object.keys(stats.byHost)).toEqual(["__proto__"]);
   });

@@ -209,8 +209,8 @@ describe("TLS inspection", () => {
     // Recorded before it went upstream; its end (status, outcome) is the request-closed record.
     const ended = auditText.split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === "request-closed" && e.id === allowed!.id);
     expect(ended).toMatchObject({ outcome: "completed", status: 200 });
-    expect(proxy.stats().byRule?.["secure.test http allow GET /repos/**"]).toEqual({ allowed: 2, denied: 0 });
-    expect(proxy.stats().byRule?.["secure.test http no allow rule"]?.denied).toBeGreaterThanOrEqual(2);
+    expect((await proxy.stats()).byRule?.["secure.test http allow GET /repos/**"]).toEqual({ allowed: 2, denied: 0 });
+    expect((await proxy.stats()).byRule?.["secure.test http no allow rule"]?.denied).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -258,8 +258,9 @@ describe("TLS inspection, HTTP/2", () => {
 
 describe("TLS inspection in worker mode", () => {
   it("hands the CA certificate across and inspects the same way", async () => {
-    const { startProxyWorker } = await import("../src/index.js");
-    const proxy = await startProxyWorker({
+    const { startProxy } = await import("../src/index.js");
+    const proxy = await startProxy({
+      thread: "worker",
       port: 0,
       network: network([{ host: "secure.test", ports: [port], allowedIps: LOOPBACK_OK }]),
       hosts: { "secure.test": ["127.0.0.1"] },

@@ -62,8 +62,8 @@ describe("limits and malformed input", () => {
   });
 
   it("holds no sockets once those clients are gone", async () => {
-    await until(() => proxy.openSockets().clients === 0 && proxy.openSockets().upstreams === 0);
-    expect(proxy.openSockets()).toEqual({ clients: 0, upstreams: 0 });
+    await until(async () => { const open = await proxy.openSockets(); return open.clients === 0 && open.upstreams === 0; });
+    expect(await proxy.openSockets()).toEqual({ clients: 0, upstreams: 0 });
   });
 });
 
@@ -80,9 +80,9 @@ describe("shutdown", () => {
       socket.once("data", () => resolve());
       socket.write(`CONNECT web.test:${web.port} HTTP/1.1\r\n\r\n`);
     });
-    expect(p.openSockets()).toEqual({ clients: 1, upstreams: 1 });
+    expect(await p.openSockets()).toEqual({ clients: 1, upstreams: 1 });
     await p.close();
-    expect(p.openSockets()).toEqual({ clients: 0, upstreams: 0 });
+    expect(await p.openSockets()).toEqual({ clients: 0, upstreams: 0 });
     const refused = await new Promise<string>((resolve) => {
       const s = connect(p.address.port, "127.0.0.1");
       s.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? ""));

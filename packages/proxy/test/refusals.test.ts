@@ -159,15 +159,15 @@ describe("refusals", () => {
       const raw = await rawExchange(small.address.port, "CONNECT nope.test:443 HTTP/1.1\r\nHost: nope.test\r\n\r\n");
       expectRefusal(raw, "too-many-connections");
       holder.destroy();
-      await until(() => small.openSockets().clients === 0);
+      await until(async () => (await small.openSockets()).clients === 0);
       expect(statusOf(await rawExchange(small.address.port, "CONNECT nope.test:443 HTTP/1.1\r\nHost: nope.test\r\n\r\n"))).toBe(403);
     } finally {
       await small.close();
     }
   });
 
-  it("counts every refusal by reason", () => {
-    const { byReason, denied } = proxy.stats();
+  it("counts every refusal by reason", async () => {
+    const { byReason, denied } = await proxy.stats();
     expect(denied).toBeGreaterThanOrEqual(11);
     for (const reason of ["host-not-allowed", "host-denied", "port-not-allowed", "invalid-host", "resolves-to-blocked-address", "dns-failure", "upstream-unreachable", "upstream-timeout", "bad-request", "method-not-allowed"] as const) {
       expect(byReason[reason], reason).toBeGreaterThanOrEqual(1);

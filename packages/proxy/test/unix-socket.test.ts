@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProxy, startProxyWorker, type DecisionEvent } from "../src/index.js";
+import { createProxy, startProxy, type DecisionEvent } from "../src/index.js";
 import { connect } from "node:net";
 import { network } from "./support/policy.js";
 import { startHttpUpstream, type Upstream } from "./support/upstreams.js";
@@ -72,7 +72,7 @@ describe("unixSocket", () => {
 
   it("works in worker mode, and the socket is gone after close", async () => {
     const path = join(dir, "w.sock");
-    const handle = await startProxyWorker({ port: 0, network: allowWeb(), unixSocket: path });
+    const handle = await startProxy({ thread: "worker", port: 0, network: allowWeb(), unixSocket: path });
     try {
       expect(handle.unixSocket).toBe(path);
       const r = await viaUnix(path, `http://127.0.0.1:${web.port}/echo`);

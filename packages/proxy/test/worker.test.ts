@@ -1,18 +1,19 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startProxyWorker, type CordonProxyHandle, type DecisionEvent, type RequestClosedEvent } from "../src/index.js";
+import { startProxy, type CordonProxy, type DecisionEvent, type RequestClosedEvent } from "../src/index.js";
 import { network } from "./support/policy.js";
 import { startChildUpstream } from "./support/child-upstream.js";
+import { openTunnel } from "./support/clients.js";
 
 // Worker options are cloned into the thread, so no injected resolver: the
 // upstream is reached by IP literal, which an allow entry exempts from the guard.
 let web: { port: number; close(): Promise<void> };
-let handle: CordonProxyHandle;
+let handle: CordonProxy;
 
 beforeAll(async () => {
   web = await startChildUpstream(); // this thread blocks in spawnSync: the upstream lives elsewhere
-  handle = await startProxyWorker({ port: 0, token: "worker-token", network: network([{ host: "127.0.0.1", ports: [web.port] }]) });
+  handle = await startProxy({ thread: "worker", port: 0, token: "worker-token", network: network([{ host: "127.0.0.1", ports: [web.port] }]) });
 });
 
 afterAll(async () => {
@@ -37,7 +38,8 @@ describe("proxy in a worker thread", () => {
   });
 
   it("answers names from the hosts option inside the worker, SSRF-checked", async () => {
-    const named = await startProxyWorker({
+    const named = await startProxy({
+      thread: "worker",
       port: 0,
       hosts: { "app.test": ["127.0.0.1"], "bare.test": ["127.0.0.1"] },
       network: network([
@@ -62,10 +64,32 @@ describe("proxy in a worker thread", () => {
     await handle.update(network([{ host: "127.0.0.1", ports: [web.port] }]));
   });
 
+  it("counts open sockets and drains across the thread, as a proxy on this thread does", async () => {
+    const worker = await startProxy({ thread: "worker", port: 0, tunnelRelay: "splice", network: network([{ host: "127.0.0.1", ports: [web.port] }]) });
+    try {
+      const { socket, status } = await openTunnel(worker.address.port, `127.0.0.1:${web.port}`);
+      expect(status).toBe(200);
+      let drained = false;
+      const draining = worker.drain().then(() => (drained = true));
+      // Messages are answered in order: the drain has started when this reply arrives.
+      expect(await worker.openSockets()).toEqual({ clients: 1, upstreams: 1 });
+      expect(drained).toBe(false);
+      socket.destroy();
+      await draining;
+      await expect(openTunnel(worker.address.port, `127.0.0.1:${web.port}`)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it("refuses an update by matcher function (functions cannot cross threads)", async () => {
+    await expect(handle.update({ matcher: { decide: () => ({ allowed: false, host: "", rule: "", allowedIps: [], isIpLiteral: false }) as never } })).rejects.toThrow(/not a matcher/);
+  });
+
   it("does not keep the parent process alive after close()", () => {
     const script = `
-      const { startProxyWorker } = await import(${JSON.stringify(fileURLToPath(new URL("../dist/index.js", import.meta.url)))});
-      const h = await startProxyWorker({ port: 0, network: { mode: "platform", proxyPort: 0, allow: [], deny: [], localhostPorts: [], bindPorts: [] } });
+      const { startProxy } = await import(${JSON.stringify(fileURLToPath(new URL("../dist/index.js", import.meta.url)))});
+      const h = await startProxy({ thread: "worker", port: 0, network: { mode: "platform", proxyPort: 0, allow: [], deny: [], localhostPorts: [], bindPorts: [] } });
       await h.close();
       console.log("closed");
     `;
@@ -79,9 +103,9 @@ describe("proxy in a worker thread", () => {
 
 describe("worker start failures", () => {
   it("carry the errno code, so a caller can fall back on EADDRINUSE", async () => {
-    const first = await startProxyWorker({ port: 0, network: network([]) });
+    const first = await startProxy({ thread: "worker", port: 0, network: network([]) });
     try {
-      await expect(startProxyWorker({ port: first.address.port, network: network([]) })).rejects.toMatchObject({ code: "EADDRINUSE" });
+      await expect(startProxy({ thread: "worker", port: first.address.port, network: network([]) })).rejects.toMatchObject({ code: "EADDRINUSE" });
     } finally {
       await first.close();
     }

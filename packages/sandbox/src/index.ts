@@ -33,5 +33,5 @@ export { trustPolicyFile, userConfigPath, userConfigDir } from "./user-config.js
 export { probeKernel } from "./kernel-facts.js";
 export { probeNamespaces } from "./isolation.js";
 export { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
-// The native splice relay for a proxy the caller starts itself (the gateway).
-export { tunnelRelay as nativeTunnelRelay, nativeRelayWanted } from "./native-relay.js";
+// Whether a proxy the caller starts itself (the gateway) should use tunnelRelay "splice".
+export { nativeRelayWanted } from "./start-proxy.js";

@@ -10,7 +10,7 @@ import {
   type KernelFacts,
   type ResolvedPolicy,
 } from "@cordon/policy";
-import type { DecisionEvent } from "@cordon/proxy";
+import type { CordonProxy, DecisionEvent } from "@cordon/proxy";
 import { closeSync } from "node:fs";
 import { compileSeccomp, KILL_TREE_SIGNAL, seccompProgramFd } from "@cordon/landlock-native";
 import { buildRuleset } from "./build-ruleset.js";
@@ -27,7 +27,7 @@ import type { ProjectRoot } from "./project-root.js";
 import { withoutSecrets } from "./secret-env.js";
 import { createPrivateTmpdir, removePrivateTmpdir } from "./private-tmpdir.js";
 import { createRunCgroup, type RunCgroup } from "./run-cgroup.js";
-import { startSandboxProxy, type SandboxProxy } from "./start-proxy.js";
+import { startSandboxProxy } from "./start-proxy.js";
 import { prepareInspection, writeCaFiles } from "./inspection.js";
 import { startLocalPortRelays, type LocalPortRelays } from "./local-ports.js";
 
@@ -51,7 +51,7 @@ function rulesForFreshMounts(plan: EnforcementPlan, tmpdir: string | undefined):
 }
 
 /** The namespace part of a launch, from the plan. */
-function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, relay: RelaySocket | null, locals: LocalPortRelays | null): IsolationOptions {
+function isolationOptions(plan: EnforcementPlan, proxy: CordonProxy | null, relay: RelaySocket | null, locals: LocalPortRelays | null): IsolationOptions {
   const iso = plan.isolation;
   if (!iso) return {};
   const out: IsolationOptions = {};
@@ -71,7 +71,7 @@ function isolationOptions(plan: EnforcementPlan, proxy: SandboxProxy | null, rel
     if (plan.network.mode === "platform") {
       // negotiate() only plans this when the relay socket exists (see Sandbox.create).
       if (!proxy || !relay) throw new Error("namespace isolation needs the proxy's unix socket");
-      out.netnsRelay = { port: proxy.port, socketPath: relay.path };
+      out.netnsRelay = { port: proxy.address.port, socketPath: relay.path };
       if (locals && locals.launcher.length > 0) out.netnsLocalPorts = locals.launcher;
     } else out.netns = true;
   }
@@ -180,7 +180,7 @@ export class Sandbox extends EventEmitter {
     readonly cwd: string,
     readonly tmpdir: string,
     private readonly baseEnv: NodeJS.ProcessEnv,
-    private readonly proxy: SandboxProxy | null,
+    private readonly proxy: CordonProxy | null,
     readonly notes: readonly string[],
     private readonly relay: RelaySocket | null,
     private readonly networkFence: NetworkFence | undefined,
@@ -193,7 +193,7 @@ export class Sandbox extends EventEmitter {
     private readonly locals: LocalPortRelays | null,
   ) {
     super();
-    proxy?.onDecision((e) => {
+    proxy?.on("decision", (e) => {
       this.log.add(e);
       this.emit("decision", e);
     });
@@ -202,7 +202,7 @@ export class Sandbox extends EventEmitter {
   static async create(options: SandboxOptions = {}): Promise<Sandbox> {
     const cwd = options.cwd ?? process.cwd();
     const tmpdir = createPrivateTmpdir();
-    let proxy: SandboxProxy | null = null;
+    let proxy: CordonProxy | null = null;
     let relay: RelaySocket | null = null;
     let locals: LocalPortRelays | null = null;
     try {
@@ -248,7 +248,7 @@ export class Sandbox extends EventEmitter {
         });
         proxy = started.proxy;
         if (started.note) notes.push(started.note);
-        effective = { ...policy, network: { ...policy.network, proxyPort: proxy.port } };
+        effective = { ...policy, network: { ...policy.network, proxyPort: proxy.address.port } };
       }
       const n = negotiateHere(effective, options.networkFence);
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
@@ -284,7 +284,7 @@ export class Sandbox extends EventEmitter {
   }
   /** The proxy URL given to commands (with this sandbox's token), if any. */
   get proxyUrl(): string | undefined {
-    return this.proxy?.url;
+    return this.proxy?.url();
   }
 
   /** Proxy decisions so far, grouped for a summary. */
@@ -430,7 +430,7 @@ export class Sandbox extends EventEmitter {
       env: childEnv({
         base: { ...this.baseEnv, ...options.env },
         mode: this.current.policy.network.mode,
-        ...(this.proxy ? { proxyUrl: this.proxy.url } : {}),
+        ...(this.proxy ? { proxyUrl: this.proxy.url() } : {}),
         tmpdir: this.tmpdir,
         ...(this.inspectionEnv && { inspection: this.inspectionEnv }),
         nodePreload: nodePreload(),
@@ -458,7 +458,7 @@ export class Sandbox extends EventEmitter {
     if (next.network.mode !== this.current.policy.network.mode) {
       throw new Error(`update cannot change the network mode (${this.current.policy.network.mode} → ${next.network.mode}); create a new sandbox`);
     }
-    const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: this.proxy.port } } : next;
+    const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: this.proxy.address.port } } : next;
     if (inspectedKey(next) !== this.inspectedKey) {
       throw new Error("update cannot change http rules or credentials (the proxy's inspection is fixed at creation); create a new sandbox");
     }

@@ -2,7 +2,7 @@
 import { statSync } from "node:fs";
 import type { Argv } from "yargs";
 import { createGateway } from "@cordon/proxy";
-import { nativeRelayWanted, nativeTunnelRelay } from "@cordon/sandbox";
+import { nativeRelayWanted } from "@cordon/sandbox";
 import { UsageError } from "../usage-error.js";
 import { parseResolveOption } from "./resolve-option.js";
 
@@ -69,7 +69,7 @@ export async function runGateway(argv: GatewayArgs & Record<string, unknown>): P
     credentialsDir: directory("credentials", argv.credentials),
     log: process.stdout,
     ...(hosts && { hosts }),
-    ...(nativeRelayWanted() && { tunnelRelay: nativeTunnelRelay }),
+    ...(nativeRelayWanted() && { tunnelRelay: "splice" as const }),
   });
   const { host, port } = gateway.proxy.address;
   process.stderr.write(

@@ -92,7 +92,7 @@ export async function createGateway(options: GatewayOptions): Promise<CordonGate
       drained ??= (async () => {
         draining = true;
         tenants.close();
-        const open = proxy.openSockets().upstreams;
+        const open = (await proxy.openSockets()).upstreams;
         log({ type: "gateway-draining", upstreamsOpen: open });
         const timer = new AbortController();
         const finished = await Promise.race([proxy.drain().then(() => true), sleep(graceMs, false, { signal: timer.signal }).catch(() => false)]);

@@ -11,7 +11,7 @@ import type { Dispatcher } from "undici";
 import type { ResolvedAddress } from "../resolve.js";
 import type { ProxyContext } from "../context.js";
 import { clientResponseHeaders, hostHeaders, upstreamRequestHeaders } from "../headers.js";
-import { refusalStatus, sendRefusal, type Refusal } from "../refusal.js";
+import { recordRefusal, refusalStatus, sendRefusal, type Refusal } from "../refusal.js";
 import { createCertificateAuthority, type CertificateAuthority } from "./ca.js";
 import { injectHeaders, injectQuery, scrubHeaders, SecretScrubber } from "./credentials.js";
 import { compileInspectTable, type InspectedHost, type InspectTable } from "./hosts.js";
@@ -102,7 +102,7 @@ export async function createInspector(options: InspectOptions, limits: ProxyCont
     // The audit log sees the path as sent, query credentials redacted (it never holds a header value).
     const loggedPath = redactedPath(target, inspected);
     const refuse = (refusal: Refusal) => {
-      ctx.decided({ id, method, host, port, path: loggedPath, decision: "deny", reason: refusal.reason, ...(refusal.rule !== undefined && { rule: refusal.rule }), status: refusalStatus(refusal) });
+      recordRefusal(ctx.decided, { id, method, host, port, path: loggedPath }, { ...refusal, host, port });
       sendRefusal(res, { host, port, ...refusal });
     };
     if (conn.scheme === "https") {
@@ -228,7 +228,7 @@ export async function createInspector(options: InspectOptions, limits: ProxyCont
         secureContext = await ca.contextFor(host);
       } catch (err) {
         client.destroy();
-        ctx.decided({ id, method: "CONNECT", host, port, decision: "deny", reason: "tls-handshake-failed", status: refusalStatus({ reason: "tls-handshake-failed", message: "" }) });
+        recordRefusal(ctx.decided, { id, method: "CONNECT", host, port }, { reason: "tls-handshake-failed", message: "" });
         return;
       }
       if (client.destroyed) return;

@@ -57,6 +57,6 @@ export function bodyOf(response: string): Record<string, unknown> {
 }
 
 /** Waits until check() is true, polling (no timing assertion: vitest's timeout bounds it). */
-export async function until(check: () => boolean, stepMs = 20): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, stepMs));
+export async function until(check: () => boolean | Promise<boolean>, stepMs = 20): Promise<void> {
+  while (!(await check())) await new Promise((r) => setTimeout(r, stepMs));
 }

@@ -1,8 +1,7 @@
 // The four ways the proxy runs, for tests that must hold in each: on this thread
 // or in a worker, with the JavaScript pipe or the native splice relay.
-import { createProxy, startProxyWorker, type NetworkPolicy, type ProxyEvent, type UpdateOptions, type WorkerProxyOptions } from "../../src/index.js";
+import { startProxy, type NetworkPolicy, type ProxyEvent, type UpdateOptions, type WorkerProxyOptions } from "../../src/index.js";
 import { until } from "./clients.js";
-import { nativeRelay } from "./relays.js";
 
 export interface Mode {
   worker: boolean;
@@ -15,8 +14,6 @@ export const MODES: [string, Mode][] = [
   ["worker, js relay", { worker: true, relay: "js" }],
   ["worker, native relay", { worker: true, relay: "native" }],
 ];
-
-const NATIVE_RELAY_MODULE = new URL("./native-relay.mjs", import.meta.url).href;
 
 export interface TestProxy {
   port: number;
@@ -32,9 +29,7 @@ export interface TestProxy {
 
 /** Options must be worker-safe (hosts, not a resolver). */
 export async function startIn(mode: Mode, options: WorkerProxyOptions): Promise<TestProxy> {
-  const p = mode.worker
-    ? await startProxyWorker({ ...options, ...(mode.relay === "native" && { tunnelRelayModule: NATIVE_RELAY_MODULE }) })
-    : await createProxy({ ...options, ...(mode.relay === "native" && { tunnelRelay: nativeRelay }) });
+  const p = await startProxy({ ...options, thread: mode.worker ? "worker" : "main", ...(mode.relay === "native" && { tunnelRelay: "splice" as const }) });
   const events: ProxyEvent[] = [];
   const push = (e: ProxyEvent) => void events.push(e);
   p.on("decision", push);

@@ -1,19 +1,13 @@
 // The relays the tunnel tests run over: the built-in JavaScript pipe, and the
-// native splice relay from @cordon/landlock-native, the one the CLI injects.
-// Imported by path, in tests only: the proxy package does not depend on it.
+// zero-copy splice relay of @cordon/splice-relay (the proxy's optional dependency),
+// the one the sandbox asks for.
 import { readdirSync, readlinkSync } from "node:fs";
-import { spliceRelaysActive, spliceSockets } from "../../../landlock-native/src/splice-relay.js";
-import type { TunnelRelay } from "../../src/index.js";
-
-export const nativeRelay: TunnelRelay = (client, upstream, { idleTimeoutMs }) => {
-  const relay = spliceSockets(client, upstream, { idleTimeoutMs });
-  return { done: relay.done.then((r) => ({ bytesUp: r.bytesAToB, bytesDown: r.bytesBToA })), end: () => relay.stop() };
-};
+import { spliceRelaysActive } from "@cordon/splice-relay";
 
 /** [name, tunnelRelay option] pairs for describe.each. */
-export const RELAYS: [string, TunnelRelay | undefined][] = [
+export const RELAYS: [string, "splice" | undefined][] = [
   ["js", undefined],
-  ["native", nativeRelay],
+  ["native", "splice"],
 ];
 
 /** Native relays still running in this thread. */

@@ -3,7 +3,7 @@
 // JavaScript. Policy-free: it pumps whatever two fds it is given.
 import type { Socket } from "node:net";
 import { binding } from "./binding.js";
-import { LandlockError, errnoName } from "./errors.js";
+import { SpliceRelayError, errnoName } from "./errors.js";
 
 /** How a relay ended: both FINs relayed, an error, stop(), or the idle limit. */
 export type SpliceRelayEnd = "eof" | "error" | "stopped" | "idle";
@@ -34,7 +34,7 @@ export interface SpliceRelayOptions {
  * seen EOF (half-close is relayed with shutdown(SHUT_WR)), an error, stop() or
  * the idle limit. The relay works on its own dup()s: the caller keeps (and must
  * close) its fds; closing them does not disturb the connections. Throws a
- * LandlockError when the relay cannot be set up (EMFILE, EBADF, ...).
+ * SpliceRelayError when the relay cannot be set up (EMFILE, EBADF, ...).
  */
 export function spliceRelay(fdA: number, fdB: number, options: SpliceRelayOptions = {}): SpliceRelay {
   let settle!: (r: SpliceRelayResult) => void;
@@ -42,7 +42,7 @@ export function spliceRelay(fdA: number, fdB: number, options: SpliceRelayOption
   const id = binding.spliceRelay(fdA, fdB, options.idleTimeoutMs ?? 0, (errno, how, aToB, bToA) => {
     settle({ bytesAToB: aToB, bytesBToA: bToA, how: how as SpliceRelayEnd, ...(errno !== 0 && { error: errnoName(errno) }) });
   });
-  if (id < 0) throw new LandlockError(-id, { syscall: "spliceRelay" });
+  if (id < 0) throw new SpliceRelayError(-id);
   return { done, stop: () => void binding.spliceRelayStop(id) };
 }
 

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readlinkSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LandlockError, spliceRelay, spliceRelaysActive, spliceSockets, type SpliceRelay } from "../src/index.js";
+import { SpliceRelayError, spliceRelay, spliceRelaysActive, spliceSockets, type SpliceRelay } from "../src/index.js";
 
 /** Open fds of this process by kind ("socket", "pipe", "anon_inode", ...). */
 function fdKinds(): Record<string, number> {
@@ -239,7 +239,7 @@ describe("spliceRelay (fd level)", () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(LandlockError);
-    expect((err as LandlockError).code).toBe("EBADF");
+    expect(err).toBeInstanceOf(SpliceRelayError);
+    expect((err as SpliceRelayError).code).toBe("EBADF");
   });
 });

@@ -21,8 +21,7 @@
 //     both sockets (each peer sees FIN), finish, how = "stopped".
 //   - idle (no byte either way for idleMs, checked about once a second):
 //     finish, how = "idle".
-#include "splice_relay.h"
-
+#include <node_api.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -568,9 +567,9 @@ napi_value SpliceRelayActive(napi_env env, napi_callback_info) {
   return out;
 }
 
-}  // namespace
-
-void Register(napi_env env, napi_value exports) {
+// The module's exports: spliceRelay, spliceRelayStop and spliceRelayActive, with one
+// Relayer per environment (main thread or worker).
+napi_value Init(napi_env env, napi_value exports) {
   Relayer* relayer = new Relayer();
   napi_set_instance_data(
       env, relayer,
@@ -589,6 +588,10 @@ void Register(napi_env env, napi_value exports) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &v);
     napi_set_named_property(env, exports, f.name, v);
   }
+  return exports;
 }
 
+}  // namespace
 }  // namespace cordon_relay
+
+NAPI_MODULE(cordon_splice_relay, cordon_relay::Init)
