@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { probeNamespaces } from "../../packages/sandbox/src/isolation.js";
+import { probeNamespaces } from "@cordon/sandbox";
 import { attempt, programsDir, runSandboxed, tempDir, type SandboxOptions } from "./support/sandbox.js";
 import { tcpListener, type TcpListener } from "./support/listeners.js";
 

@@ -3,8 +3,8 @@
 // syscall it names is in the native tables). Both are imported by path (this
 // package depends on the CLI only).
 import { describe, expect, it } from "vitest";
-import { compileSeccomp } from "../../packages/landlock-native/src/index.js";
-import { seccompPlan } from "../../packages/policy/src/seccomp/index.js";
+import { compileSeccomp } from "@cordon/landlock-native";
+import { seccompPlan } from "@cordon/policy";
 
 const modes = ["platform", "proxy", "none", "unrestricted"] as const;
 

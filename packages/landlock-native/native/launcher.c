@@ -8,13 +8,17 @@
  *                   [--netns-local PORT:SOCKET]... [--netns-publish PORT:SOCKET]...
  *                   [--protect PATH]... [--pin DIR]... [--pidns] [--read-only]
  *                   [--writable PATH]... [--mask PATH]... [--tmpfs DIR]...
- *                   [--tmpfs-size BYTES] [--] CMD [ARGS...]
+ *                   [--tmpfs-size BYTES] [--rule ACCESS:/PATH]...
+ *                   [--cgroup DIR] [--die-with-parent] [--drop-caps] [--] CMD [ARGS...]
  *
- * Stages: status fd → override check → namespaces (netns.c) → supervise (fork;
- * the parent relays, reaps and waits: relay.c, supervise.c) → [with --pidns the
- * child is the namespace's init: mounts, then it forks the command and reaps]
- * → mounts (mounts.c, contain.c) → no_new_privs → restrict_self → seccomp → close inherited fds → exec. Any failure before exec writes one JSON line to
- * the status fd, one line to stderr, and exits 125 without exec'ing anything.
+ * Stages, in main()'s order: status_fd → cgroup → die_with_parent → the ABI
+ * override (CORDON_LANDLOCK_ABI_MAX) → namespaces (netns.c) → supervise (fork;
+ * the parent relays, reaps and waits: relay.c, supervise.c) → mounts (mounts.c,
+ * contain.c) → rules (re-added after the fresh mounts) → init (with --pidns the
+ * child is the namespace's init: it forks the command and reaps) → drop_caps →
+ * no_new_privs → restrict_self → seccomp → close inherited fds → exec. Any
+ * failure before exec writes one JSON line to the status fd, one line to
+ * stderr, and exits 125 without exec'ing anything.
  * Exit 127: command not found; 126: found but not executable; 2: usage error.
  */
 #define _GNU_SOURCE

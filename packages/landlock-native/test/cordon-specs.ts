@@ -1,6 +1,6 @@
 // cordon's real seccomp specs, from @cordon/policy, which decides them. A
-// test-only import by path: this package itself never depends on policy.
-import { ALWAYS_DENIED, seccompSpecFor } from "../../policy/src/seccomp/index.js";
+// test-only (dev) dependency: this package itself never depends on policy.
+import { ALWAYS_DENIED, seccompSpecFor } from "@cordon/policy";
 import type { SeccompSpec } from "../src/index.js";
 
 export const ALWAYS_DENIED_SYSCALLS = ALWAYS_DENIED;

@@ -17,12 +17,6 @@ export {
   type AbiCapabilities,
 } from "@cordon/landlock-abi";
 
-/** The first ABI that has every bit of `mask` in the given field. */
-export function firstAbiWith(field: "fs" | "net" | "scoped" | "restrictFlags", mask: number): number {
-  for (const caps of LANDLOCK_ABI) if (caps.abi > 0 && (caps[field] & mask) === mask) return caps.abi;
-  return Infinity;
-}
-
 /** "ABI 4 (Linux 6.7)" */
 export function describeAbi(abi: number): string {
   const caps = LANDLOCK_ABI[abi];

@@ -115,7 +115,6 @@ export interface KernelFacts {
   seccomp?: boolean;
   /** `process.arch`, for the seccomp syscall tables. */
   arch?: string;
-  userns?: boolean;
   /**
    * The user states that a network fence outside cordon is in place: "networkpolicy", a cluster
    * NetworkPolicy (tier 3) that only lets the pod reach the outside through cordon's proxy. It comes

@@ -21,8 +21,8 @@ import {
   seccompProgramFd,
   type LauncherStatus,
   type Ruleset,
-} from "../../../packages/landlock-native/src/index.js";
-import { seccompSpecFor } from "../../../packages/policy/src/seccomp/index.js";
+} from "@cordon/landlock-native";
+import { seccompSpecFor } from "@cordon/policy";
 
 export const probePath = join(dirname(launcherPath), "cordon-probe");
 export const programsDir = join(import.meta.dirname, "..", "programs");

@@ -1,52 +1,18 @@
-// The seccomp spec as data. @cordon/landlock-native's compileSeccomp accepts
-// this same shape (structural typing); policy never imports the native package.
+// What cordon's seccomp filter denies: policy decisions, written against the spec shape and the
+// Linux constants of @cordon/landlock-abi (which @cordon/landlock-native's compileSeccomp compiles).
+import { AF, MSG_FASTOPEN, O_CREAT, O_TMPFILE_BIT, S_ISGID, S_ISUID, type SeccompArgRule, type SeccompSpec } from "@cordon/landlock-abi";
 
-/** Kernel constants the socket rules name (the same on x86_64 and aarch64). */
-export const AF_UNIX = 1;
-export const AF_INET = 2;
-export const AF_INET6 = 10;
-export const AF_NETLINK = 16;
+export { SECCOMP_ARCHES, TIOCSTI, TIOCLINUX, MSG_FASTOPEN, S_ISUID, S_ISGID, O_CREAT, O_TMPFILE_BIT } from "@cordon/landlock-abi";
 
-/** Same shape as @cordon/landlock-native's SeccompArgRule. */
-export interface SeccompArgRuleData {
-  syscall: string;
-  arg: number;
-  anyBits: number;
-  when?: { arg: number; anyBits: number };
-}
+/** The spec this package builds (the shape compileSeccomp takes). */
+export type SeccompSpecData = SeccompSpec;
+export type SeccompArgRuleData = SeccompArgRule;
 
-export interface SeccompSpecData {
-  /** Syscall names; the native compiler looks them up per architecture. */
-  denySyscalls: string[];
-  /** socket() rules; socketpair() is then AF_UNIX only. */
-  socket?: {
-    allowFamilies: number[];
-    inet?: { allowStreamTcpOnly: boolean; allowUdp: boolean };
-    netlinkRouteOnly?: boolean;
-  };
-  /** socket(AF_UNIX) → EPERM whatever `socket` says; socketpair() still works. */
-  denyUnixSocket?: boolean;
-  /** ioctl() requests that fail with EPERM on any fd. */
-  denyIoctls?: number[];
-  /** A call fails with EPERM when an argument has one of the bits set (see SeccompArgRuleData). */
-  denyArgs?: SeccompArgRuleData[];
-  /** Calls that fail with ENOSYS so libc falls back to a filterable one (openat2 → openat). */
-  enosysSyscalls?: string[];
-  /** clone/unshare with CLONE_NEWUSER → EPERM; clone3 → ENOSYS. */
-  denyNewUserNamespaces?: boolean;
-  errno: "EPERM";
-}
-
-/**
- * Terminal ioctls that act on someone else's input or screen: TIOCSTI types into the terminal's
- * input queue (the shell that started cordon), TIOCLINUX can do the same on a virtual console.
- * Landlock's IOCTL_DEV binds at open time, so a terminal inherited on stdin keeps them.
- */
-export const TIOCSTI = 0x5412;
-export const TIOCLINUX = 0x541c;
-
-/** The architectures the native compiler ships syscall tables for (`process.arch` names). */
-export const SECCOMP_ARCHES: readonly string[] = ["x64", "arm64"];
+/** The address families the socket rules name. */
+export const AF_UNIX = AF.UNIX;
+export const AF_INET = AF.INET;
+export const AF_INET6 = AF.INET6;
+export const AF_NETLINK = AF.NETLINK;
 
 /** Denied in every network mode. Same list as @cordon/landlock-native's ALWAYS_DENIED_SYSCALLS (test-e2e/escape compares both). */
 export const ALWAYS_DENIED: readonly string[] = [
@@ -58,14 +24,6 @@ export const ALWAYS_DENIED: readonly string[] = [
   "keyctl", "add_key", "request_key",
   "open_by_handle_at",
 ];
-
-/** send flags, open flags and mode bits (the same on x86_64 and aarch64). */
-export const MSG_FASTOPEN = 0x20000000;
-export const S_ISUID = 0o4000;
-export const S_ISGID = 0o2000;
-export const O_CREAT = 0o100;
-/** __O_TMPFILE without O_DIRECTORY: an unnamed file created with the given mode, linkable later. */
-export const O_TMPFILE_BIT = 0o20000000;
 
 /**
  * TCP Fast Open's implicit connect: sendto/sendmsg/sendmmsg with MSG_FASTOPEN connect an
