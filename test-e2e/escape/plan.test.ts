@@ -21,15 +21,15 @@ describe("every seccompPlan spec compiles", () => {
 describe("seccompPlan report items", () => {
   it("platform below ABI 10: UDP, other protocols and families enforced by the kernel through seccomp", () => {
     const { items } = seccompPlan({ network: { mode: "platform" } }, { landlockAbi: 7, seccomp: true, arch: "x64" });
-    const udp = items.find((i) => i.protection === "network.udp");
+    const udp = items.find((i) => i.id === "net.udp");
     expect(udp).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp", level: "full", kind: "requested" });
-    expect(items.find((i) => i.protection === "network.other-protocols")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp" });
+    expect(items.find((i) => i.id === "net.other-protocols")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp" });
     expect(items.every((i) => i.level === "full")).toBe(true);
   });
 
   it("ABI 10: UDP is Landlock's", () => {
     const { items } = seccompPlan({ network: { mode: "none" } }, { landlockAbi: 10, seccomp: true, arch: "arm64" });
-    expect(items.find((i) => i.protection === "network.udp")).toMatchObject({ enforcedBy: "kernel", mechanism: "Landlock ABI 10 UDP rights" });
+    expect(items.find((i) => i.id === "net.udp")).toMatchObject({ enforcedBy: "kernel", mechanism: "Landlock ABI 10 UDP rights" });
   });
 
   it("proxy and unrestricted modes: hardening only, no network items", () => {
@@ -45,14 +45,14 @@ describe("seccompPlan report items", () => {
     const { spec, items } = seccompPlan({ network: { mode: "platform" } }, { landlockAbi: 7, seccomp: false, arch: "x64" });
     expect(spec).toBeNull();
     for (const i of items) expect(i).toMatchObject({ enforcedBy: "nothing", level: "none", why: expect.stringContaining("seccomp") });
-    expect(items.find((i) => i.protection === "network.udp")).toMatchObject({ kind: "requested", hint: expect.stringContaining("NetworkPolicy") });
+    expect(items.find((i) => i.id === "net.udp")).toMatchObject({ kind: "requested", hint: expect.stringContaining("NetworkPolicy") });
   });
 
   it("an architecture without tables: no spec, the reason names it", () => {
     const { spec, items } = seccompPlan({ network: { mode: "none" } }, { landlockAbi: 10, seccomp: true, arch: "riscv64" });
     expect(spec).toBeNull();
-    expect(items.find((i) => i.protection === "network.other-protocols")?.why).toMatch(/riscv64/);
+    expect(items.find((i) => i.id === "net.other-protocols")?.why).toMatch(/riscv64/);
     // Landlock ABI 10 still covers UDP without seccomp.
-    expect(items.find((i) => i.protection === "network.udp")).toMatchObject({ enforcedBy: "kernel", level: "full" });
+    expect(items.find((i) => i.id === "net.udp")).toMatchObject({ enforcedBy: "kernel", level: "full" });
   });
 });

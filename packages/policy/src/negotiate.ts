@@ -8,8 +8,8 @@ import { localPortsItem } from "./local-ports.js";
 import { planSecrets } from "./secrets-plan.js";
 import { metadataItem, planTerminals } from "./terminals.js";
 
-/** Landlock-gap items that the seccomp layer supersedes when seccomp is probed (besides any protection it reports itself). */
-const SECCOMP_REPLACES = ["UDP", "other protocols"];
+/** Landlock-gap items (by id) that the seccomp layer supersedes when seccomp is probed (besides any protection it reports itself). */
+const SECCOMP_REPLACES = ["net.udp", "net.other-protocols"];
 
 /** A kernel feature the policy asks for; compat levels act on the missing ones. */
 interface Feature {
@@ -185,8 +185,9 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     const ipcNamespace = (isolation?.plan as { process?: string } | undefined)?.process === "namespace";
     const sc = seccompPlan(policy, { landlockAbi: landlock?.abi ?? 0, seccomp: facts.seccomp, arch: facts.arch ?? "unknown", ipcNamespace });
     seccomp = sc.spec;
-    const superseded = new Set([...SECCOMP_REPLACES, ...sc.items.map((i) => i.protection)]);
-    for (let i = items.length - 1; i >= 0; i--) if (superseded.has(items[i]!.protection)) items.splice(i, 1);
+    // One protection, one id: what seccomp reports replaces what Landlock alone would have said about it.
+    const superseded = new Set([...SECCOMP_REPLACES, ...sc.items.map((i) => i.id)]);
+    for (let i = items.length - 1; i >= 0; i--) if (superseded.has(items[i]!.id)) items.splice(i, 1);
     items.push(...sc.items);
     const unfiltered = sc.items.filter((i) => i.kind === "requested" && i.level !== "full");
     if (unfiltered.length > 0) {
@@ -412,7 +413,7 @@ function inspectionItems(net: ResolvedPolicy["network"], items: readonly ReportI
   const inspected = net.allow.filter((r) => r.http !== undefined || (r.credentials?.length ?? 0) > 0);
   if (inspected.length === 0) return [];
   const out: ReportItem[] = [];
-  const allowlist = items.find((i) => i.protection === "host allowlist");
+  const allowlist = items.find((i) => i.id === "net.host-allowlist");
   const withRules = inspected.filter((r) => r.http !== undefined);
   if (withRules.length > 0) {
     out.push({

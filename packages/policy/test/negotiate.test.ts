@@ -135,7 +135,7 @@ describe("negotiate: network", () => {
   });
 
   it("reports UDP as ungoverned below ABI 10 and kernel-enforced from 10", () => {
-    const udp = (abi: number) => run(abi, resolved()).report.items.find((i) => i.protection === "UDP")!;
+    const udp = (abi: number) => run(abi, resolved()).report.items.find((i) => i.id === "net.udp")!;
     expect(udp(9)).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
     expect(udp(10)).toMatchObject({ enforcedBy: "kernel", level: "full", kind: "requested" });
   });

@@ -6,7 +6,8 @@ import { homedir, tmpdir } from "node:os";
 import { probeKernel, probeNamespaces } from "@cordon/sandbox";
 import { table } from "../report/format.js";
 
-const NETWORK_PROTECTIONS = ["outbound TCP", "host allowlist", "TCP port rules are address-blind", "UDP", "other protocols", "network", "network.udp", "network.other-protocols"];
+/** The report items (by id) that say how the network is fenced in each mode. */
+const NETWORK_ITEMS = ["net.tcp-connect", "net.host-allowlist", "net.address-blind-ports", "net.udp", "net.other-protocols", "net.unrestricted"];
 
 const FEATURES: [number, string][] = [
   [1, "filesystem access control"],
@@ -33,7 +34,7 @@ export const doctorCommand: CommandModule<object, { json?: boolean }> = {
       const r = resolvePolicy({ base: defaultPolicy(), inline: { network: mode } }, { cwd: process.cwd(), home: homedir(), tmpdir: tmpdir() });
       if (!r.ok) return { mode, status: "error", isolation: "-", summary: r.errors.map(String).join("; ") };
       const n = negotiate(r.policy, probeKernel(policyPaths(r.policy), r.policy));
-      const net = n.report.items.filter((i) => NETWORK_PROTECTIONS.includes(i.protection));
+      const net = n.report.items.filter((i) => i.id !== undefined && NETWORK_ITEMS.includes(i.id));
       const isolation: string = n.plan.isolation?.network ?? "landlock";
       return { mode, status: n.report.status, isolation, summary: net.map((i) => `${i.protection}: ${i.enforcedBy}`).join("; ") || "no network restriction" };
     });

@@ -138,13 +138,13 @@ function network(mode: NetworkMode, landlockAbi: number): Protection[] {
   return [
     {
       id: "net.fastopen",
-      protection: "network.fastopen",
+      protection: "TCP Fast Open",
       requested: "no TCP connect hidden in a send (TCP Fast Open)",
       why: "sendto, sendmsg and sendmmsg with MSG_FASTOPEN fail with EPERM: their implicit connect skips the connect() hook on kernels without the fix (landlock-lsm/linux#41); TCP_FASTOPEN_CONNECT + connect() goes through the hook",
     },
     {
       id: "net.udp",
-      protection: "network.udp",
+      protection: "UDP",
       requested: mode === "none" ? "no UDP" : "no UDP (DNS goes through the proxy)",
       why: udpByLandlock
         ? `Landlock ABI ${landlockAbi} denies UDP by port; the seccomp filter leaves UDP sockets to it`
@@ -152,13 +152,13 @@ function network(mode: NetworkMode, landlockAbi: number): Protection[] {
     },
     {
       id: "net.other-protocols",
-      protection: "network.other-protocols",
+      protection: "other protocols",
       requested: "TCP only: no MPTCP, SCTP, ICMP or raw sockets",
       why: "socket() with IPPROTO_MPTCP, IPPROTO_SCTP, SOCK_RAW or ICMP fails with EPERM (Landlock's TCP rules do not cover them)",
     },
     {
       id: "net.socket-families",
-      protection: "network.socket-families",
+      protection: "socket families",
       requested: "only AF_UNIX, AF_INET, AF_INET6 and NETLINK_ROUTE sockets",
       why: "packet, vsock, bluetooth, alg, key and other netlink sockets fail with EPERM; NETLINK_ROUTE stays for glibc's getaddrinfo",
     },
@@ -169,6 +169,7 @@ function network(mode: NetworkMode, landlockAbi: number): Protection[] {
 export function seccompPlan(policy: SeccompPolicy, facts: SeccompFacts): SeccompPlan {
   const mode = policy.network.mode;
   const net = network(mode, facts.landlockAbi);
+  const networkIds = new Set(net.map((p) => p.id));
   const ipcNamespace = facts.ipcNamespace === true;
   const all = [...hardening(ipcNamespace), ...unixSockets(policy, facts.landlockAbi), ...net];
   const missing = !facts.seccomp
@@ -179,10 +180,10 @@ export function seccompPlan(policy: SeccompPolicy, facts: SeccompFacts): Seccomp
 
   if (missing !== null) {
     const items = all.map((p): ReportItem => {
-      if (p.protection === "network.udp" && facts.landlockAbi >= UDP_LANDLOCK_ABI) {
+      if (p.id === "net.udp" && facts.landlockAbi >= UDP_LANDLOCK_ABI) {
         return { ...p, enforcedBy: "kernel", mechanism: `Landlock ABI ${facts.landlockAbi} UDP rights`, level: "full", why: "UDP sends and binds are denied by port", kind: "requested" };
       }
-      const isNetwork = p.protection.startsWith("network.");
+      const isNetwork = networkIds.has(p.id);
       return {
         ...p,
         enforcedBy: "nothing",
@@ -197,7 +198,7 @@ export function seccompPlan(policy: SeccompPolicy, facts: SeccompFacts): Seccomp
   }
 
   const items = all.map((p): ReportItem => {
-    const viaLandlock = p.protection === "network.udp" && facts.landlockAbi >= UDP_LANDLOCK_ABI;
+    const viaLandlock = p.id === "net.udp" && facts.landlockAbi >= UDP_LANDLOCK_ABI;
     return {
       ...p,
       enforcedBy: "kernel",
