@@ -4,13 +4,13 @@
 import { abiCapabilities, SCOPES } from "./abi.js";
 import { formatSize } from "./limits.js";
 import type { ResolvedPolicy } from "./model.js";
-import type { IsolationPlan, KernelFacts, ReportItem } from "./report.js";
+import type { DecisionError, IsolationPlan, KernelFacts, ReportItem } from "./report.js";
 
 export interface ContainmentOutcome {
   plan: Pick<IsolationPlan, "process" | "writable" | "mask" | "tmpdirTmpfs" | "cgroup">;
   items: ReportItem[];
   warnings: string[];
-  errors: string[];
+  errors: DecisionError[];
 }
 
 const NS_HINT = "run where user namespaces are available (or as root), without --isolation landlock";
@@ -22,7 +22,7 @@ export function planContainment(policy: ResolvedPolicy, facts: KernelFacts, name
   const gap = (item: Omit<ReportItem, "kind" | "enforcedBy" | "level"> & { level?: ReportItem["level"] }, warn: boolean) => {
     out.items.push({ enforcedBy: "nothing", level: "none", kind: "requested", ...item });
     const what = `${item.protection}: ${item.why}`;
-    if (hard) out.errors.push(`compat hard: ${what}`);
+    if (hard) out.errors.push({ code: "not-enforced", ...(item.id !== undefined && { id: item.id }), message: `compat hard: ${what}` });
     else if (warn) out.warnings.push(`NOT ENFORCED: ${what}`);
   };
   const limits = policy.limits;
@@ -60,7 +60,7 @@ export function planContainment(policy: ResolvedPolicy, facts: KernelFacts, name
       ...(scoped || cgroup ? {} : { hint: "a kernel with Landlock ABI 6, a writable cgroup v2, or namespaces" }),
       kind: "requested",
     });
-    if (!scoped && !cgroup && hard) out.errors.push("compat hard: process tree: without Landlock's signal scope the command can kill its supervisor and leave orphans behind");
+    if (!scoped && !cgroup && hard) out.errors.push({ code: "not-enforced", id: "process.tree", message: "compat hard: process tree: without Landlock's signal scope the command can kill its supervisor and leave orphans behind" });
     // In a pod (the user stated the cluster fence) the container runtime's own PID, IPC and mount
     // namespaces bound what /proc and metadata reach: reported, not refused.
     const pod = facts.networkFence === "networkpolicy";

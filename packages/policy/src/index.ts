@@ -53,6 +53,8 @@ export { parseUserConfig, withTrust, type TrustEntry, type UserConfig, type User
 export { ACCESS_RIGHTS, FS_ALL } from "./rights.js";
 export type {
   Decision,
+  DecisionCode,
+  DecisionError,
   EnforcementPlan,
   EnforcementReport,
   IsolationPlan,

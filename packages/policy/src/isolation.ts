@@ -5,14 +5,14 @@
 import { posix } from "node:path";
 import type { ResolvedPolicy } from "./model.js";
 import { isStrictlyInside, protectedCandidates, sweepCandidates } from "./protected.js";
-import type { IsolationPlan, KernelFacts, ReportItem } from "./report.js";
+import type { DecisionError, IsolationPlan, KernelFacts, ReportItem } from "./report.js";
 import { planContainment } from "./containment.js";
 
 export interface IsolationOutcome {
   plan: IsolationPlan;
   items: ReportItem[];
   warnings: string[];
-  errors: string[];
+  errors: DecisionError[];
   /** Absent git redirect files to remove after each command if it created them (protected.ts). */
   sweep: string[];
 }
@@ -36,7 +36,7 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
     sweep: [],
   };
   if (policy.network.isolation === "namespace" && !ns.available && (policy.network.mode === "proxy" || policy.network.mode === "unrestricted")) {
-    if (hard) out.errors.push(`compat hard: network.isolation namespace: ${unavailable}`);
+    if (hard) out.errors.push({ code: "feature-missing", id: "net.namespace", message: `compat hard: network.isolation namespace: ${unavailable}` });
   }
 
   // Network.
@@ -52,11 +52,11 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
     } else if (conflicts.length > 0) {
       out.plan.why = conflicts.join("; ");
       // A contradiction in the policy itself, whatever the compat level.
-      if (net.isolation === "namespace") out.errors.push(`network.isolation namespace: ${out.plan.why}`);
+      if (net.isolation === "namespace") out.errors.push({ code: "unsatisfiable", id: "net.namespace", message: `network.isolation namespace: ${out.plan.why}` });
     } else if (!ns.available) {
       out.plan.why = unavailable;
       if (net.isolation === "namespace") {
-        if (hard) out.errors.push(`compat hard: network.isolation namespace: ${unavailable}`);
+        if (hard) out.errors.push({ code: "feature-missing", id: "net.namespace", message: `compat hard: network.isolation namespace: ${unavailable}` });
         else out.warnings.push(`NOT ENFORCED: network.isolation namespace: ${unavailable}; falling back to Landlock port rules (any host on an allowed port stays reachable)`);
       }
     } else {
@@ -90,11 +90,11 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
         for (let dir = posix.dirname(p); dir !== "/" && isStrictlyInside(dir, writableDirs); dir = posix.dirname(dir)) pins.add(dir);
       }
       out.plan.pin = [...pins].sort();
-      out.items.push({ protection: "protected paths", requested, enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full", why: `writes fail with EROFS, removing or renaming them with EBUSY; reads work${out.plan.pin.length ? `; their parent directories (${list(out.plan.pin)}) cannot be renamed or removed (EBUSY)` : ""}`, kind: "requested" });
+      out.items.push({ id: "fs.protected", protection: "protected paths", requested, enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full", why: `writes fail with EROFS, removing or renaming them with EBUSY; reads work${out.plan.pin.length ? `; their parent directories (${list(out.plan.pin)}) cannot be renamed or removed (EBUSY)` : ""}`, kind: "requested" });
     } else {
       const why = `Landlock cannot deny a path inside a writable directory, and ${unavailable}`;
-      out.items.push({ protection: "protected paths", requested, enforcedBy: "nothing", level: "none", why, hint: "run where user namespaces are enabled (or as root)", kind: "requested" });
-      if (hard) out.errors.push(`compat hard: protected paths stay writable: ${why}`);
+      out.items.push({ id: "fs.protected", protection: "protected paths", requested, enforcedBy: "nothing", level: "none", why, hint: "run where user namespaces are enabled (or as root)", kind: "requested" });
+      if (hard) out.errors.push({ code: "not-enforced", id: "fs.protected", message: `compat hard: protected paths stay writable: ${why}` });
       else out.warnings.push(`NOT ENFORCED: ${paths.length} protected path(s) stay writable (${list(paths)}): ${why}`);
     }
   }
@@ -115,6 +115,7 @@ export function planIsolation(policy: ResolvedPolicy, facts: KernelFacts, writab
   for (let i = missing.length - 1; i >= 0; i--) if (swept.has(missing[i]!)) missing.splice(i, 1);
   if (missing.length > 0) {
     out.items.push({
+      id: "fs.protected-missing",
       protection: "protected paths not present",
       requested: "-",
       enforcedBy: "nothing",

@@ -1,6 +1,6 @@
 import { abiCapabilities, describeAbi, FS_ACCESS, FS_FILE_RIGHTS, LATEST_KNOWN_ABI, NET_ACCESS, SCOPES } from "./abi.js";
 import type { ResolvedPolicy } from "./model.js";
-import type { EnforcementPlan, KernelFacts, LandlockPlan, Negotiation, PlannedPath, PlannedPort, ReportItem } from "./report.js";
+import type { DecisionError, EnforcementPlan, KernelFacts, LandlockPlan, Negotiation, PlannedPath, PlannedPort, ReportItem } from "./report.js";
 import { ACCESS_RIGHTS } from "./rights.js";
 import { seccompPlan } from "./seccomp/plan.js";
 import { planIsolation } from "./isolation.js";
@@ -13,6 +13,8 @@ const SECCOMP_REPLACES = ["net.udp", "net.other-protocols"];
 
 /** A kernel feature the policy asks for; compat levels act on the missing ones. */
 interface Feature {
+  /** The report item of the protection it provides. */
+  id: string;
   name: string;
   abi: number;
 }
@@ -29,7 +31,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const caps = abiCapabilities(kernelAbi);
   const net = policy.network;
   const warnings: string[] = [];
-  const errors: string[] = [];
+  const errors: DecisionError[] = [];
   const restrictsNet = net.mode === "platform" || net.mode === "none";
   const handlesBind = net.mode === "none" || (net.mode === "platform" && net.bindPorts.length > 0);
   const writableDirs = policy.filesystem.paths.filter((p) => p.access === "readWrite" && facts.paths[p.path] === "directory").map((p) => p.path);
@@ -38,15 +40,15 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const netns = isolation?.plan.network === "namespace";
 
   const features: Feature[] = [
-    { name: "filesystem access control (Landlock)", abi: 1 },
-    { name: "file truncation control", abi: 3 },
-    { name: "device ioctl control", abi: 5 },
+    { id: "fs.landlock", name: "filesystem access control (Landlock)", abi: 1 },
+    { id: "fs.truncate", name: "file truncation control", abi: 3 },
+    { id: "fs.ioctl-dev", name: "device ioctl control", abi: 5 },
   ];
-  if (restrictsNet && !netns) features.push({ name: `network.mode ${net.mode}: TCP connect restriction`, abi: 4 });
-  if (handlesBind) features.push({ name: "TCP bind restriction (bindPorts)", abi: 4 });
+  if (restrictsNet && !netns) features.push({ id: "net.tcp-connect", name: `network.mode ${net.mode}: TCP connect restriction`, abi: 4 });
+  if (handlesBind) features.push({ id: "net.tcp-bind", name: "TCP bind restriction (bindPorts)", abi: 4 });
   // Abstract UNIX sockets belong to a network namespace: in one, those outside are unreachable anyway.
-  if (policy.scopes.abstractUnix && !netns) features.push({ name: "scopes.abstractUnix: abstract UNIX socket isolation", abi: 6 });
-  if (policy.scopes.signals) features.push({ name: "scopes.signals: signal isolation", abi: 6 });
+  if (policy.scopes.abstractUnix && !netns) features.push({ id: "scope.abstract-unix", name: "scopes.abstractUnix: abstract UNIX socket isolation", abi: 6 });
+  if (policy.scopes.signals) features.push({ id: "scope.signals", name: "scopes.signals: signal isolation", abi: 6 });
   const missing = features.filter((f) => f.abi > caps.abi);
 
   const soft = policy.compat === "soft" && missing.length > 0 && caps.abi > 0;
@@ -67,8 +69,8 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     }
   }
   if (policy.compat === "hard") {
-    if (caps.abi === 0) errors.push(`compat hard: Landlock is unavailable${facts.landlock.reason ? ` (${facts.landlock.reason})` : ""}`);
-    for (const f of missing) errors.push(`compat hard: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}`);
+    if (caps.abi === 0) errors.push({ code: "landlock-unavailable", id: "fs.landlock", message: `compat hard: Landlock is unavailable${facts.landlock.reason ? ` (${facts.landlock.reason})` : ""}` });
+    for (const f of missing) errors.push({ code: "feature-missing", id: f.id, message: `compat hard: ${f.name} needs Landlock ${describeAbi(f.abi)}; this kernel has ABI ${caps.abi}` });
   }
   if (isolation) {
     warnings.push(...isolation.warnings);
@@ -82,7 +84,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     );
   }
   if (net.mode === "platform" && net.proxyPort === 0) {
-    errors.push("network.proxyPort is 0: start the proxy and put its bound port into the policy before negotiating");
+    errors.push({ code: "missing-fact", message: "network.proxyPort is 0: start the proxy and put its bound port into the policy before negotiating" });
   }
   if (net.mode === "none" && net.localhostPorts.length > 0) {
     warnings.push(`network.localhostPorts (${net.localhostPorts.join(", ")}) ignored in mode none: Landlock port rules are address-blind and would open those ports to every host`);
@@ -100,7 +102,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
       if (entry.optional) optionalMissing.push(entry.path);
       else {
         warnings.push(`path ${entry.path} (${entry.origin}) ${state}: skipped`);
-        if (policy.compat === "hard") errors.push(`compat hard: path ${entry.path} (${entry.origin}) ${state}`);
+        if (policy.compat === "hard") errors.push({ code: "path-missing", message: `compat hard: path ${entry.path} (${entry.origin}) ${state}` });
       }
       continue;
     }
@@ -192,7 +194,9 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
     const unfiltered = sc.items.filter((i) => i.kind === "requested" && i.level !== "full");
     if (unfiltered.length > 0) {
       const why = unfiltered[0]!.why;
-      if (policy.compat === "hard") errors.push(`compat hard: ${unfiltered.map((i) => i.protection).join(", ")}: ${why}`);
+      if (policy.compat === "hard") {
+        for (const i of unfiltered) errors.push({ code: "not-enforced", id: i.id!, message: `compat hard: ${i.protection}: ${i.why}` });
+      }
       else warnings.push(`NOT ENFORCED: ${unfiltered.map((i) => i.protection).join(", ")}: ${why}`);
     }
   }
@@ -200,7 +204,7 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const weakened = items.filter((i) => i.weakens !== undefined && i.level !== "full" && items.some((r) => r.id === i.weakens && r.kind === "requested"));
   for (const w of weakened) {
     const fix = w.hint ? ` (${w.hint})` : "";
-    if (policy.compat === "hard") errors.push(`compat hard: ${w.protection}: ${w.why}${fix}`);
+    if (policy.compat === "hard") errors.push({ code: "not-enforced", id: w.id!, message: `compat hard: ${w.protection}: ${w.why}${fix}` });
   }
   const requested = items.filter((i) => i.kind === "requested");
   const status = landlock === null ? "not" : requested.every((i) => i.level === "full") && weakened.length === 0 ? "fully" : "partially";

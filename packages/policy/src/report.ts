@@ -154,7 +154,31 @@ export interface KernelFacts {
   paths: Record<string, "directory" | "file" | "missing">;
 }
 
-export type Decision = { run: true } | { run: false; errors: string[] };
+/**
+ * Why negotiation refuses to run. `code` is stable (tests and programs match it); `message` is for
+ * people and may change; `id` names the protection at stake, when one is.
+ */
+export interface DecisionError {
+  code: DecisionCode;
+  message: string;
+  id?: string;
+}
+
+export type DecisionCode =
+  /** compat hard, and Landlock is unavailable. */
+  | "landlock-unavailable"
+  /** compat hard, and a kernel feature the policy asks for is missing (`id`: the feature). */
+  | "feature-missing"
+  /** compat hard, and a policy path does not exist. */
+  | "path-missing"
+  /** compat hard, and a requested protection is not (fully) enforced (`id`: the protection). */
+  | "not-enforced"
+  /** The policy demands something this machine cannot give, whatever the compat level (network.isolation namespace). */
+  | "unsatisfiable"
+  /** A runtime fact negotiation needs is missing (the proxy's bound port). */
+  | "missing-fact";
+
+export type Decision = { run: true } | { run: false; errors: DecisionError[] };
 
 export interface Negotiation {
   plan: EnforcementPlan;

@@ -14,7 +14,7 @@ function facts(policy: ResolvedPolicy, namespaces: KernelFacts["namespaces"], fo
   return { ...kernel(abi, policy), ...(namespaces ? { namespaces } : {}), protectedPaths };
 }
 
-const item = (n: ReturnType<typeof negotiate>, protection: string) => n.report.items.find((i) => i.protection === protection);
+const item = (n: ReturnType<typeof negotiate>, id: string) => n.report.items.find((i) => i.id === id);
 
 describe("file format", () => {
   it("reads network.isolation and filesystem.protected, leaving them absent when unset", () => {
@@ -79,9 +79,9 @@ describe("negotiate: network isolation", () => {
     const p = resolved();
     const n = negotiate(p, facts(p, AVAILABLE));
     expect(n.plan.isolation).toMatchObject({ network: "namespace", why: "auto: namespaces are available (root)" });
-    expect(item(n, "TCP port rules are address-blind")).toMatchObject({ enforcedBy: "kernel", mechanism: "network namespace", level: "full" });
-    expect(item(n, "outbound TCP")).toMatchObject({ enforcedBy: "kernel", level: "full" });
-    expect(item(n, "outbound TCP")!.mechanism).toMatch(/network namespace.*CONNECT_TCP/);
+    expect(item(n, "net.address-blind-ports")).toMatchObject({ enforcedBy: "kernel", mechanism: "network namespace", level: "full" });
+    expect(item(n, "net.tcp-connect")).toMatchObject({ enforcedBy: "kernel", level: "full" });
+    expect(item(n, "net.tcp-connect")!.mechanism).toMatch(/network namespace.*CONNECT_TCP/);
     expect(n.report.status).toBe("fully");
   });
 
@@ -89,14 +89,14 @@ describe("negotiate: network isolation", () => {
     const p = resolved();
     const n = negotiate(p, facts(p, UNAVAILABLE));
     expect(n.plan.isolation).toMatchObject({ network: "landlock", why: "namespaces are unavailable here (user.max_user_namespaces is 0)" });
-    expect(item(n, "TCP port rules are address-blind")).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
+    expect(item(n, "net.address-blind-ports")).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
     expect(n.decision.run).toBe(true);
   });
 
   it("namespace required but unavailable: hard refuses, best-effort warns and falls back", () => {
     const hard = resolved("version: 1\ncompat: hard\nnetwork: {isolation: namespace}\n");
     const refused = negotiate(hard, facts(hard, UNAVAILABLE));
-    expect(refused.decision).toMatchObject({ run: false, errors: expect.arrayContaining(["compat hard: network.isolation namespace: namespaces are unavailable here (user.max_user_namespaces is 0)"]) });
+    expect(refused.decision).toMatchObject({ run: false, errors: expect.arrayContaining([expect.objectContaining({ code: "feature-missing", id: "net.namespace" })]) });
     const soft = resolved("version: 1\nnetwork: {isolation: namespace}\n");
     const fellBack = negotiate(soft, facts(soft, UNAVAILABLE));
     expect(fellBack.decision.run).toBe(true);
@@ -108,14 +108,14 @@ describe("negotiate: network isolation", () => {
     const p = resolved("version: 1\nnetwork: {isolation: landlock}\n");
     const n = negotiate(p, facts(p, AVAILABLE));
     expect(n.plan.isolation).toMatchObject({ network: "landlock", why: "network.isolation: landlock" });
-    expect(item(n, "TCP port rules are address-blind")!.enforcedBy).toBe("nothing");
+    expect(item(n, "net.address-blind-ports")!.enforcedBy).toBe("nothing");
   });
 
   it("localhostPorts and bindPorts keep the namespace in platform mode (the launcher relays them); bindPorts contradict it in mode none", () => {
     const p = resolved("version: 1\nnetwork: {localhostPorts: [5432], bindPorts: [8080]}\n");
     expect(negotiate(p, facts(p, AVAILABLE)).plan.isolation?.network).toBe("namespace");
     const q = resolved("version: 1\nnetwork: {mode: none, isolation: namespace, bindPorts: [8080]}\n");
-    expect(negotiate(q, facts(q, AVAILABLE)).decision).toEqual({ run: false, errors: [expect.stringMatching(/^network.isolation namespace: network.bindPorts \(8080\)/)] });
+    expect(negotiate(q, facts(q, AVAILABLE)).decision).toEqual({ run: false, errors: [expect.objectContaining({ code: "unsatisfiable", id: "net.namespace" })] });
   });
 
   it("reports local ports: relayed exactly in the namespace, open on every host with Landlock alone", () => {
@@ -131,8 +131,8 @@ describe("negotiate: network isolation", () => {
     const p = resolved("version: 1\ncompat: hard\nscopes: {abstractUnix: false, signals: false}\n");
     const n = negotiate(p, facts(p, AVAILABLE, {}, 3));
     // (It refuses for the device ioctl control ABI 3 lacks, not for TCP.)
-    expect(!n.decision.run && n.decision.errors.join("\n")).not.toMatch(/TCP/);
-    expect(item(n, "outbound TCP")).toMatchObject({ enforcedBy: "kernel", mechanism: "network namespace (only loopback)", level: "full" });
+    expect(!n.decision.run && n.decision.errors.map((e) => e.id)).not.toContain("net.tcp-connect");
+    expect(item(n, "net.tcp-connect")).toMatchObject({ enforcedBy: "kernel", mechanism: "network namespace (only loopback)", level: "full" });
     expect(n.report.warnings.join("\n")).not.toMatch(/NETWORK NOT KERNEL-ENFORCED/);
   });
 
@@ -149,7 +149,7 @@ describe("negotiate: network isolation", () => {
     const p = resolved();
     const n = negotiate(p, kernel(7, p));
     expect(n.plan.isolation).toBeUndefined();
-    expect(item(n, "TCP port rules are address-blind")!.enforcedBy).toBe("nothing");
+    expect(item(n, "net.address-blind-ports")!.enforcedBy).toBe("nothing");
   });
 });
 
@@ -164,8 +164,8 @@ describe("negotiate: protected paths", () => {
     expect(n.plan.isolation?.protect).toEqual([`${FACTS.cwd}/.env`, `${FACTS.cwd}/.envrc`, hooks]);
     // .git cannot be moved aside and replaced by a writable copy.
     expect(n.plan.isolation?.pin).toEqual([`${FACTS.cwd}/.git`]);
-    expect(item(n, "protected paths")).toMatchObject({ enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full" });
-    const missing = item(n, "protected paths not present")!;
+    expect(item(n, "fs.protected")).toMatchObject({ enforcedBy: "kernel", mechanism: "mount namespace (read-only bind mounts)", level: "full" });
+    const missing = item(n, "fs.protected-missing")!;
     expect(missing).toMatchObject({ kind: "limitation", enforcedBy: "nothing" });
     expect(missing.why).toMatch(new RegExp(`${FACTS.cwd}/\\.git/config`));
     expect(missing.why).toMatch(/never creates stub files/);
@@ -182,7 +182,7 @@ describe("negotiate: protected paths", () => {
     const p = resolved();
     const n = negotiate(p, facts(p, UNAVAILABLE, { [hooks]: [hooks] }));
     expect(n.plan.isolation?.protect).toEqual([]);
-    expect(item(n, "protected paths")).toMatchObject({ enforcedBy: "nothing", level: "none", kind: "requested" });
+    expect(item(n, "fs.protected")).toMatchObject({ enforcedBy: "nothing", level: "none", kind: "requested" });
     expect(n.report.warnings.join("\n")).toMatch(/NOT ENFORCED: 1 protected path\(s\) stay writable/);
     const hard = resolved("version: 1\ncompat: hard\n");
     expect(negotiate(hard, facts(hard, UNAVAILABLE, { [hooks]: [hooks] })).decision.run).toBe(false);

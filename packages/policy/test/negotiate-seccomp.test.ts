@@ -64,7 +64,7 @@ describe("UNIX sockets", () => {
   it("below ABI 9, denies creating AF_UNIX sockets and reports pathname sockets as closed by seccomp", () => {
     const { plan, report } = withSeccomp(7, "version: 1\n", true);
     expect(plan.seccomp?.denyUnixSocket).toBe(true);
-    const items = report.items.filter((i) => i.protection === "pathname UNIX sockets");
+    const items = report.items.filter((i) => i.id === "net.unix-sockets");
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp", level: "full" });
   });
@@ -78,13 +78,13 @@ describe("UNIX sockets", () => {
   it("leaves them to Landlock's RESOLVE_UNIX from ABI 9", () => {
     const { plan, report } = withSeccomp(9, "version: 1\n", true);
     expect(plan.seccomp?.denyUnixSocket).toBeUndefined();
-    expect(report.items.find((i) => i.protection === "pathname UNIX sockets")).toMatchObject({ enforcedBy: "kernel", mechanism: expect.stringMatching(/RESOLVE_UNIX/) });
+    expect(report.items.find((i) => i.id === "net.unix-sockets")).toMatchObject({ enforcedBy: "kernel", mechanism: expect.stringMatching(/RESOLVE_UNIX/) });
   });
 
   it("network.allowUnixSockets: true lifts the filter and reports the gap", () => {
     const { plan, report } = withSeccomp(7, "version: 1\nnetwork: {allowUnixSockets: true}\n", true);
     expect(plan.seccomp?.denyUnixSocket).toBeUndefined();
-    expect(report.items.find((i) => i.protection === "pathname UNIX sockets")).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
+    expect(report.items.find((i) => i.id === "net.unix-sockets")).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
   });
 
   it("the inline option wins over the file", () => {
@@ -98,7 +98,7 @@ describe("terminal input injection", () => {
     for (const mode of ["platform", "proxy", "none", "unrestricted"]) {
       const { plan, report } = withSeccomp(7, `version: 1\nnetwork: {mode: ${mode}}\n`, true);
       expect(plan.seccomp?.denyIoctls).toEqual([0x5412, 0x541c]);
-      expect(report.items.find((i) => i.protection === "terminal input injection")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp" });
+      expect(report.items.find((i) => i.id === "process.terminal-injection")).toMatchObject({ enforcedBy: "kernel", mechanism: "seccomp" });
     }
   });
 });

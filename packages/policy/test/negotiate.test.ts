@@ -49,14 +49,12 @@ describe("negotiate: every ABI × network mode × compat level", () => {
 
     if (compat === "hard" && abi < 6) {
       expect(decision.run).toBe(false);
-      const errors = decision.run ? [] : decision.errors;
-      if (abi === 0) expect(errors[0]).toContain("Landlock is unavailable (ENOSYS");
-      if (abi < 3) expect(errors).toContain(`compat hard: file truncation control needs Landlock ABI 3 (Linux 6.2); this kernel has ABI ${abi}`);
-      if (abi < 4 && (mode === "platform" || mode === "none")) {
-        expect(errors).toContain(`compat hard: network.mode ${mode}: TCP connect restriction needs Landlock ABI 4 (Linux 6.7); this kernel has ABI ${abi}`);
-      }
-      if (abi < 4 && mode === "none") expect(errors.some((e) => e.includes("TCP bind restriction"))).toBe(true);
-      expect(errors.some((e) => e.includes("scopes.signals: signal isolation needs Landlock ABI 6 (Linux 6.12)"))).toBe(true);
+      const errors = (decision.run ? [] : decision.errors).map(({ code, id }) => ({ code, id }));
+      if (abi === 0) expect(errors[0]).toEqual({ code: "landlock-unavailable", id: "fs.landlock" });
+      if (abi < 3) expect(errors).toContainEqual({ code: "feature-missing", id: "fs.truncate" });
+      if (abi < 4 && (mode === "platform" || mode === "none")) expect(errors).toContainEqual({ code: "feature-missing", id: "net.tcp-connect" });
+      if (abi < 4 && mode === "none") expect(errors).toContainEqual({ code: "feature-missing", id: "net.tcp-bind" });
+      expect(errors).toContainEqual({ code: "feature-missing", id: "scope.signals" });
     } else {
       expect(decision).toEqual({ run: true });
     }
@@ -94,7 +92,7 @@ describe("negotiate: paths", () => {
     expect(best.decision).toEqual({ run: true });
     const hardPolicy = resolved("version: 1\ncompat: hard\nfilesystem: {readOnly: [/srv/data]}\n");
     const hard = negotiate(hardPolicy, { ...kernel(7, hardPolicy, ["/srv/data"]), networkFence: "networkpolicy" });
-    expect(hard.decision).toEqual({ run: false, errors: ["compat hard: path /srv/data (filesystem.readOnly[0]) does not exist"] });
+    expect(hard.decision).toEqual({ run: false, errors: [expect.objectContaining({ code: "path-missing" })] });
   });
 
   it("drops missing default and preset paths quietly, even under hard", () => {
@@ -129,7 +127,7 @@ describe("negotiate: network", () => {
   });
 
   it("says Landlock port rules are address-blind", () => {
-    const item = run(7, resolved()).report.items.find((i) => i.protection === "TCP port rules are address-blind")!;
+    const item = run(7, resolved()).report.items.find((i) => i.id === "net.address-blind-ports")!;
     expect(item).toMatchObject({ enforcedBy: "nothing", kind: "limitation" });
     expect(item.why).toContain("ANY host on port 3128");
   });
@@ -142,7 +140,7 @@ describe("negotiate: network", () => {
 
   it("platform below ABI 4 degrades to the cooperative proxy, loudly, with a tier-3 hint", () => {
     const { report } = run(3, resolved());
-    const tcp = report.items.find((i) => i.protection === "outbound TCP")!;
+    const tcp = report.items.find((i) => i.id === "net.tcp-connect")!;
     expect(tcp).toMatchObject({ enforcedBy: "proxy", level: "partial" });
     expect(tcp.hint).toContain("NetworkPolicy");
     expect(report.warnings.some((w) => w.startsWith("NETWORK NOT KERNEL-ENFORCED"))).toBe(true);
@@ -152,14 +150,14 @@ describe("negotiate: network", () => {
   it("soft drops the whole Landlock layer and says so", () => {
     const { plan, report } = run(5, resolved("version: 1\ncompat: soft\n"));
     expect(plan.landlock).toBeNull();
-    expect(report.items.find((i) => i.protection === "filesystem")).toMatchObject({ enforcedBy: "nothing", level: "none" });
+    expect(report.items.find((i) => i.id === "fs.landlock")).toMatchObject({ enforcedBy: "nothing", level: "none" });
     expect(report.warnings[0]).toContain("compat soft");
     expect(report.warnings[0]).toContain("NO Landlock layer");
   });
 
   it("ABI 0 reports the filesystem as enforced by nothing, with the reason", () => {
     const { report } = run(0, resolved());
-    expect(report.items[0]).toMatchObject({ protection: "filesystem", enforcedBy: "nothing", level: "none" });
+    expect(report.items[0]).toMatchObject({ id: "fs.landlock", enforcedBy: "nothing", level: "none" });
     expect(report.items[0]!.why).toContain("ENOSYS");
     expect(report.warnings[0]).toContain("Landlock is unavailable (ENOSYS");
   });
@@ -175,13 +173,13 @@ describe("negotiate: network", () => {
   it("refuses a platform plan whose proxy port was never filled in", () => {
     const { decision } = run(7, resolved("version: 1\nnetwork: {proxyPort: 0}\n"));
     expect(decision.run).toBe(false);
-    expect(!decision.run && decision.errors[0]).toContain("proxyPort is 0");
+    expect(!decision.run && decision.errors).toEqual([expect.objectContaining({ code: "missing-fact" })]);
   });
 
   it("leaves scopes unhandled when the policy turns them off", () => {
     const { plan, report } = run(7, resolved("version: 1\nscopes: {abstractUnix: false, signals: true}\n"));
     expect(plan.landlock!.scoped).toBe(2);
-    expect(report.items.map((i) => i.protection)).not.toContain("abstract UNIX sockets");
+    expect(report.items.map((i) => i.id)).not.toContain("scope.abstract-unix");
   });
 });
 

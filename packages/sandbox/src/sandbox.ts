@@ -5,6 +5,7 @@ import {
   negotiate,
   policyPaths,
   FS_FILE_RIGHTS,
+  type DecisionError,
   type EnforcementPlan,
   type EnforcementReport,
   type KernelFacts,
@@ -120,9 +121,17 @@ export type NetworkFence = NonNullable<KernelFacts["networkFence"]>;
 
 /** The policy cannot be enforced as required (compat "hard"), or the sandbox could not be set up. */
 export class SandboxRefusedError extends Error {
-  constructor(readonly reasons: readonly string[], readonly report?: EnforcementReport) {
-    super(`refusing to run: ${reasons.join("; ")}`);
+  /** Each reason with its stable code (negotiation's; "setup" for the sandbox's own, e.g. an unreadable credential). */
+  readonly errors: readonly (DecisionError | { code: "setup"; message: string })[];
+  /** The messages alone. */
+  readonly reasons: readonly string[];
+
+  constructor(errors: readonly (DecisionError | string)[], readonly report?: EnforcementReport) {
+    const normalized = errors.map((e) => (typeof e === "string" ? { code: "setup" as const, message: e } : e));
+    super(`refusing to run: ${normalized.map((e) => e.message).join("; ")}`);
     this.name = "SandboxRefusedError";
+    this.errors = normalized;
+    this.reasons = normalized.map((e) => e.message);
   }
 }
 

@@ -39,7 +39,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
         const project = projectOf({}, process.cwd());
         const { withheld } = withoutSecrets(process.env);
         process.stdout.write(`\n${formatDefaults({ project, withheldEnv: withheld, localhostPorts: policy.network.localhostPorts, bindPorts: policy.network.bindPorts })}\n`);
-        if (!n.decision.run) process.stdout.write(`\nwould refuse to run:\n${n.decision.errors.map((e) => `  - ${e}`).join("\n")}\n`);
+        if (!n.decision.run) process.stdout.write(`\nwould refuse to run:\n${n.decision.errors.map((e) => `  - ${e.message}`).join("\n")}\n`);
       }
       process.exitCode = n.decision.run ? 0 : 3;
     } finally {
