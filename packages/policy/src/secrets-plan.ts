@@ -1,7 +1,7 @@
 // What negotiate() does with the secret paths the sandbox found: leave them out
 // of the Landlock rules, mask them in a mount namespace, and say so (fs.secrets).
 import type { ResolvedPolicy } from "./model.js";
-import type { KernelFacts, PlannedPath, ReportItem } from "./report.js";
+import type { DecisionError, KernelFacts, PlannedPath, ReportItem } from "./report.js";
 import { leaveOutSecrets, releasedBy, secretMatches } from "./secrets.js";
 
 export interface SecretsOutcome {
@@ -9,7 +9,7 @@ export interface SecretsOutcome {
   mask: string[];
   items: ReportItem[];
   warnings: string[];
-  errors: string[];
+  errors: DecisionError[];
 }
 
 const LISTED = 6;
@@ -77,7 +77,7 @@ export function planSecrets(
       hint: "do not make a directory holding secrets writable, or run where user namespaces are available (the secrets are masked there)",
       kind: "requested",
     });
-    if (hard) out.errors.push(`compat hard: secret files stay readable: ${list(open)}`);
+    if (hard) out.errors.push({ code: "not-enforced", id: "fs.secrets", message: `compat hard: secret files stay readable: ${list(open)}` });
     else out.warnings.push(`NOT ENFORCED: secret files stay readable: ${list(open)} (${why})`);
   }
   const home = policy.filesystem.paths.find((p) => p.path === policy.facts.home && p.access === "exec");
