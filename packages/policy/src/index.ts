@@ -50,6 +50,7 @@ export { negotiate } from "./negotiate.js";
 export { anchorPaths, layerPolicy, presentKeys, type LayerFacts, type PolicyLayer } from "./layers.js";
 export { ruleCovers, widenings, type Widening } from "./tighten.js";
 export { parseUserConfig, withTrust, type TrustEntry, type UserConfig, type UserConfigResult } from "./user-config.js";
+export { resourcesFor, launchPlan, type Resources, type RuntimeFacts, type LaunchPlan } from "./launch-plan.js";
 export { ACCESS_RIGHTS, FS_ALL } from "./rights.js";
 export type {
   Decision,

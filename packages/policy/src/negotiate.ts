@@ -7,6 +7,7 @@ import { filesystemFeatures, filesystemItems, planPaths } from "./layers/filesys
 import { landlockView } from "./layers/landlock-view.js";
 import { networkFeatures, networkItems, networkNotices, planPorts } from "./layers/network.js";
 import { planScopes, scopeFeatures, scopeItems } from "./layers/scopes.js";
+import { launchPlan } from "./launch-plan.js";
 import { localPortsItem } from "./local-ports.js";
 import type { ResolvedPolicy } from "./model.js";
 import type { DecisionError, EnforcementPlan, KernelFacts, LandlockPlan, Negotiation, ReportItem } from "./report.js";
@@ -23,7 +24,9 @@ const SECCOMP_REPLACES = ["net.udp", "net.other-protocols"];
  * seccomp/plan.ts beside) says which kernel features it needs, plans its part and reports its
  * protections by id; compat.ts applies the compatibility level once for all of them.
  */
-export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiation {
+export function negotiate(configured: ResolvedPolicy, facts: KernelFacts): Negotiation {
+  // The port the proxy bound (a runtime fact) is the one the kernel rules and the relay use.
+  const policy = facts.runtime ? { ...configured, network: { ...configured.network, proxyPort: facts.runtime.proxyPort } } : configured;
   const kernelAbi = Number.isInteger(facts.landlock.abi) && facts.landlock.abi > 0 ? facts.landlock.abi : 0;
   const caps = abiCapabilities(kernelAbi);
   const net = policy.network;
@@ -113,14 +116,22 @@ export function negotiate(policy: ResolvedPolicy, facts: KernelFacts): Negotiati
   const requested = items.filter((i) => i.kind === "requested");
   const status = landlock === null ? "not" : requested.every((i) => i.level === "full") && weakened.length === 0 ? "fully" : "partially";
 
+  const planned: Omit<EnforcementPlan, "launch"> = {
+    landlock,
+    network: { mode: net.mode, proxyPort: net.proxyPort },
+    ...(seccomp !== undefined ? { seccomp } : {}),
+    ...(isolation ? { isolation: isolation.plan } : {}),
+    ...(isolation?.sweep.length ? { removeIfCreated: isolation.sweep } : {}),
+  };
+  let launch = launchPlan(planned, facts.runtime);
+  if (launch === undefined) {
+    // Only with runtime facts that lack the relay socket resourcesFor asked for.
+    if (facts.runtime) errors.push({ code: "missing-fact", id: "net.namespace", message: "network namespace isolation needs the proxy's unix socket (resourcesFor: relaySocket)" });
+    launch = {};
+  }
+
   return {
-    plan: {
-      landlock,
-      network: { mode: net.mode, proxyPort: net.proxyPort },
-      ...(seccomp !== undefined ? { seccomp } : {}),
-      ...(isolation ? { isolation: isolation.plan } : {}),
-      ...(isolation?.sweep.length ? { removeIfCreated: isolation.sweep } : {}),
-    },
+    plan: { ...planned, launch },
     report: { status, landlockAbi: { kernel: kernelAbi, used: caps.abi }, items, warnings },
     decision: errors.length > 0 ? { run: false, errors } : { run: true },
   };

@@ -107,6 +107,11 @@ export interface EnforcementPlan {
   /** The seccomp filter to compile and install (null: none this run; absent: seccomp was not probed). */
   seccomp?: SeccompSpecData | null;
   network: { mode: import("./model.js").NetworkMode; proxyPort: number };
+  /**
+   * How to start the launcher (launch-plan.ts), complete when negotiation had the runtime facts
+   * (`KernelFacts.runtime`): the sandbox's launch options are this, the command, its fds and env.
+   */
+  launch: import("./launch-plan.js").LaunchPlan;
 }
 
 export interface KernelFacts {
@@ -150,6 +155,11 @@ export interface KernelFacts {
   terminals?: string[];
   /** The uid cordon runs as (root changes what Landlock leaves open). */
   uid?: number;
+  /**
+   * The resources resourcesFor() asked for, once running: the proxy's bound port (which then
+   * replaces network.proxyPort) and the relay sockets. Undefined: planning only (explain, doctor).
+   */
+  runtime?: import("./launch-plan.js").RuntimeFacts;
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
 }

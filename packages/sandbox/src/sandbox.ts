@@ -4,7 +4,8 @@ import type { Writable } from "node:stream";
 import {
   negotiate,
   policyPaths,
-  FS_FILE_RIGHTS,
+  resourcesFor,
+  type RuntimeFacts,
   type DecisionError,
   type EnforcementPlan,
   type EnforcementReport,
@@ -33,53 +34,6 @@ import { prepareInspection, writeCaFiles } from "./inspection.js";
 import { startLocalPortRelays, type LocalPortRelays } from "./local-ports.js";
 
 type KernelFds = Pick<LaunchOptions, "rulesetFd" | "seccompFd">;
-
-type IsolationOptions = Pick<LaunchOptions, "netns" | "netnsRelay" | "netnsLocalPorts" | "protect" | "pin" | "pidns" | "readOnly" | "writable" | "mask" | "tmpfs" | "tmpfsSize" | "rulesAfterMounts">;
-
-/**
- * The launcher mounts a fresh /proc, devpts, /dev/shm and TMPDIR tmpfs: new inodes, which the
- * ruleset's rules (made on the host's) do not cover. The plan's rules at or below those places are
- * added again after the mounts; /dev/ptmx, a device node the launcher covers with the new
- * instance's multiplexer, gets the file rights of /dev/pts.
- */
-function rulesForFreshMounts(plan: EnforcementPlan, tmpdir: string | undefined): { path: string; access: number }[] {
-  const roots = ["/proc", "/dev/pts", "/dev/shm", ...(tmpdir ? [tmpdir] : [])];
-  const paths = plan.landlock?.paths ?? [];
-  const rules = paths.filter((p) => roots.some((r) => p.path === r || p.path.startsWith(`${r}/`))).map((p) => ({ path: p.path, access: p.access }));
-  const pts = paths.find((p) => p.path === "/dev/pts");
-  if (pts && !paths.some((p) => p.path === "/dev/ptmx")) rules.push({ path: "/dev/ptmx", access: pts.access & FS_FILE_RIGHTS });
-  return rules;
-}
-
-/** The namespace part of a launch, from the plan. */
-function isolationOptions(plan: EnforcementPlan, proxy: CordonProxy | null, relay: RelaySocket | null, locals: LocalPortRelays | null): IsolationOptions {
-  const iso = plan.isolation;
-  if (!iso) return {};
-  const out: IsolationOptions = {};
-  if (iso.process === "namespace") {
-    out.pidns = true;
-    const rules = rulesForFreshMounts(plan, iso.tmpdirTmpfs?.path);
-    if (rules.length > 0) out.rulesAfterMounts = rules;
-    out.readOnly = true;
-    out.writable = iso.writable;
-    if (iso.mask.length > 0) out.mask = iso.mask;
-    if (iso.tmpdirTmpfs) {
-      out.tmpfs = [iso.tmpdirTmpfs.path];
-      if (iso.tmpdirTmpfs.size > 0) out.tmpfsSize = iso.tmpdirTmpfs.size;
-    }
-  }
-  if (iso.network === "namespace") {
-    if (plan.network.mode === "platform") {
-      // negotiate() only plans this when the relay socket exists (see Sandbox.create).
-      if (!proxy || !relay) throw new Error("namespace isolation needs the proxy's unix socket");
-      out.netnsRelay = { port: proxy.address.port, socketPath: relay.path };
-      if (locals && locals.launcher.length > 0) out.netnsLocalPorts = locals.launcher;
-    } else out.netns = true;
-  }
-  if (iso.protect.length > 0) out.protect = iso.protect;
-  if (iso.pin.length > 0) out.pin = iso.pin;
-  return out;
-}
 
 export interface SandboxOptions extends PolicySource {
   /** Working directory of the commands (and the workdir of the policy). Default: process.cwd(). */
@@ -232,11 +186,10 @@ export class Sandbox extends EventEmitter {
           notes.push(credentialsBlocked);
         }
       }
-      // The relay's unix socket exists whenever namespace isolation may apply; negotiation decides.
-      if (policy.network.mode === "platform" && policy.network.isolation !== "landlock" && probeNamespaces().available) {
-        relay = createRelaySocket(policy);
-      }
-      if (policy.network.mode === "platform" || policy.network.mode === "proxy") {
+      // What negotiation will need running: the proxy, its relay socket, the local port relays.
+      const resources = resourcesFor(policy, { namespaces: probeNamespaces() });
+      if (resources.relaySocket) relay = createRelaySocket(policy);
+      if (resources.proxy) {
         const started = await startSandboxProxy({
           network: policy.network,
           thread: options.proxyThread ?? "worker",
@@ -257,9 +210,11 @@ export class Sandbox extends EventEmitter {
         });
         proxy = started.proxy;
         if (started.note) notes.push(started.note);
-        effective = { ...policy, network: { ...policy.network, proxyPort: proxy.address.port } };
       }
-      const n = negotiateHere(effective, options.networkFence);
+      if (resources.localPortRelays && relay) locals = await startLocalPortRelays(relay.path, policy.network.localhostPorts, policy.network.bindPorts);
+      const n = negotiateHere(policy, options.networkFence, runtimeFacts(proxy, relay, locals));
+      // The policy as run: with the port the proxy bound.
+      if (proxy) effective = { ...policy, network: { ...policy.network, proxyPort: n.plan.network.proxyPort } };
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
       let inspectionEnv: { remove: string[]; set: Record<string, string> } | undefined;
       if (inspection && proxy?.caCertificate) {
@@ -268,10 +223,6 @@ export class Sandbox extends EventEmitter {
       // Credentials for inspection come from the caller's whole environment (above); the command's
       // environment leaves out what looks like a secret.
       const { env, withheld } = withoutSecrets(baseEnv, options.passEnv);
-      const net = effective.network;
-      if (relay && n.plan.isolation?.network === "namespace" && net.localhostPorts.length + net.bindPorts.length > 0) {
-        locals = await startLocalPortRelays(relay.path, net.localhostPorts, net.bindPorts);
-      }
       return new Sandbox(negotiated(effective, n), cwd, tmpdir, env, proxy, notes, relay, options.networkFence, inspectionEnv, inspectedKey(policy), projectOf(options, cwd), withheld, locals);
     } catch (e) {
       await locals?.close().catch(() => {});
@@ -438,7 +389,7 @@ export class Sandbox extends EventEmitter {
       cwd: this.cwd,
       env: childEnv({
         base: { ...this.baseEnv, ...options.env },
-        mode: this.current.policy.network.mode,
+        mode: this.current.plan.network.mode,
         ...(this.proxy ? { proxyUrl: this.proxy.url() } : {}),
         tmpdir: this.tmpdir,
         ...(this.inspectionEnv && { inspection: this.inspectionEnv }),
@@ -447,8 +398,7 @@ export class Sandbox extends EventEmitter {
       }),
       stdio,
       ...fds,
-      ...(this.current.plan.landlock?.restrictFlags ? { restrictFlags: this.current.plan.landlock.restrictFlags } : {}),
-      ...isolationOptions(this.current.plan, this.proxy, this.relay, this.locals),
+      ...this.current.plan.launch,
     };
   }
 
@@ -467,15 +417,16 @@ export class Sandbox extends EventEmitter {
     if (next.network.mode !== this.current.policy.network.mode) {
       throw new Error(`update cannot change the network mode (${this.current.policy.network.mode} → ${next.network.mode}); create a new sandbox`);
     }
-    const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: this.proxy.address.port } } : next;
     if (inspectedKey(next) !== this.inspectedKey) {
       throw new Error("update cannot change http rules or credentials (the proxy's inspection is fixed at creation); create a new sandbox");
     }
-    const n = negotiateHere(effective, this.networkFence);
-    if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
-    if (n.plan.isolation?.network === "namespace" && next.network.mode === "platform" && !this.relay) {
+    const needs = resourcesFor(next, { namespaces: probeNamespaces() });
+    if (needs.relaySocket && !this.relay) {
       throw new Error("update cannot switch to namespace isolation (the proxy has no relay socket); create a new sandbox");
     }
+    const n = negotiateHere(next, this.networkFence, runtimeFacts(this.proxy, this.relay, this.locals));
+    if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
+    const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: n.plan.network.proxyPort } } : next;
     await this.proxy?.update(effective.network);
     this.current = negotiated(effective, n);
   }
@@ -528,11 +479,17 @@ function outerCordonProxy(env: NodeJS.ProcessEnv): { url: string; port: number }
   }
 }
 
-function negotiateHere(policy: ResolvedPolicy, networkFence: NetworkFence | undefined) {
+function negotiateHere(policy: ResolvedPolicy, networkFence: NetworkFence | undefined, runtime?: RuntimeFacts) {
   if (networkFence !== undefined && networkFence !== "networkpolicy") {
     throw new TypeError(`networkFence: expected "networkpolicy", got ${JSON.stringify(networkFence)}`);
   }
-  return negotiate(policy, { ...probeKernel(policyPaths(policy), policy), ...(networkFence ? { networkFence } : {}) });
+  return negotiate(policy, { ...probeKernel(policyPaths(policy), policy), ...(networkFence ? { networkFence } : {}), ...(runtime && { runtime }) });
+}
+
+/** The running resources, as negotiation takes them (no proxy: nothing to relay to). */
+function runtimeFacts(proxy: CordonProxy | null, relay: RelaySocket | null, locals: LocalPortRelays | null): RuntimeFacts | undefined {
+  if (!proxy) return undefined;
+  return { proxyPort: proxy.address.port, ...(relay && { relaySocket: relay.path }), ...(locals && { localPorts: locals.launcher }) };
 }
 
 function negotiated(policy: ResolvedPolicy, n: ReturnType<typeof negotiateHere>): Negotiated {
