@@ -1,12 +1,12 @@
-// negotiate: the orchestration of the layers (src/layers/), isolation and seccomp, with the
+// negotiate: the orchestration of the layers (src/negotiation/), isolation and seccomp, with the
 // compatibility level applied once (compat.ts).
 import { abiCapabilities, NET_ACCESS } from "./abi.js";
 import { featureCompat, itemCompat, protectionCompat, type Feature } from "./compat.js";
 import { planIsolation } from "./isolation.js";
-import { filesystemFeatures, filesystemItems, planPaths } from "./layers/filesystem.js";
-import { landlockView } from "./layers/landlock-view.js";
-import { networkFeatures, networkItems, networkNotices, planPorts } from "./layers/network.js";
-import { planScopes, scopeFeatures, scopeItems } from "./layers/scopes.js";
+import { filesystemFeatures, filesystemItems, planPaths } from "./negotiation/filesystem.js";
+import { landlockView } from "./negotiation/landlock-view.js";
+import { networkFeatures, networkItems, networkNotices, planPorts } from "./negotiation/network.js";
+import { planScopes, scopeFeatures, scopeItems } from "./negotiation/scopes.js";
 import { launchPlan } from "./launch-plan.js";
 import { localPortsItem } from "./local-ports.js";
 import type { ResolvedPolicy } from "./model.js";
