@@ -1,6 +1,6 @@
 // negotiate: the orchestration of the layers (src/negotiation/), isolation and seccomp, with the
 // compatibility level applied once (compat.ts).
-import { abiCapabilities, NET_ACCESS } from "./abi.js";
+import { abiCapabilities, NET_ACCESS, RESTRICT_SELF } from "./abi.js";
 import { featureCompat, itemCompat, protectionCompat, type Feature } from "./compat.js";
 import { planIsolation } from "./isolation.js";
 import { filesystemFeatures, filesystemItems, planPaths } from "./negotiation/filesystem.js";
@@ -79,7 +79,7 @@ export function negotiate(configured: ResolvedPolicy, facts: KernelFacts): Negot
   }
 
   const landlock: LandlockPlan | null = kernelOn
-    ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: 0, paths: secrets?.paths ?? fsPlan.paths, ports }
+    ? { abi: caps.abi, handledFs: caps.fs, handledNet, scoped, restrictFlags: facts.logDenials ? RESTRICT_SELF.LOG_NEW_EXEC_ON & caps.restrictFlags : 0, paths: secrets?.paths ?? fsPlan.paths, ports }
     : null;
 
   const view = landlockView(landlock, caps.abi, facts.landlock.reason, soft);

@@ -160,6 +160,11 @@ export interface KernelFacts {
    * replaces network.proxyPort) and the relay sockets. Undefined: planning only (explain, doctor).
    */
   runtime?: import("./launch-plan.js").RuntimeFacts;
+  /**
+   * The caller reads the kernel's audit records of this run's denials (`cordon run` as root): from
+   * ABI 7 the plan asks Landlock to log them (restrict flag LOG_NEW_EXEC_ON).
+   */
+  logDenials?: boolean;
   /** Every path of policyPaths(policy), stat'ed by the CLI. */
   paths: Record<string, "directory" | "file" | "missing">;
 }

@@ -61,3 +61,14 @@ describe("the launch plan", () => {
     expect(!decision.run && decision.errors).toEqual([expect.objectContaining({ code: "missing-fact", id: "net.namespace" })]);
   });
 });
+
+describe("denial logging", () => {
+  it("asks Landlock to log denials from ABI 7 when the caller reads them, in the ruleset plan and the launch plan", () => {
+    const p = resolved("version: 1\n");
+    const on = negotiate(p, { ...kernel(7, p), logDenials: true }).plan;
+    expect(on.landlock!.restrictFlags).toBe(2); // LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+    expect(on.launch.restrictFlags).toBe(2);
+    expect(negotiate(p, { ...kernel(6, p), logDenials: true }).plan.launch.restrictFlags).toBeUndefined();
+    expect(negotiate(p, kernel(7, p)).plan.launch.restrictFlags).toBeUndefined();
+  });
+});

@@ -44,6 +44,11 @@ export interface SandboxOptions extends PolicySource {
   proxyThread?: "worker" | "main";
   /** Audit log: every proxy decision as a JSON line. */
   auditLog?: string | Writable;
+  /**
+   * Ask the kernel to log this sandbox's Landlock denials as audit records (Landlock ABI 7+), for a
+   * caller that reads them (the kernel log is root's). Default false.
+   */
+  logDenials?: boolean;
   /** Names the proxy resolves without DNS, like /etc/hosts (name → addresses). */
   hosts?: Record<string, string[]>;
   /**
@@ -212,7 +217,7 @@ export class Sandbox extends EventEmitter {
         if (started.note) notes.push(started.note);
       }
       if (resources.localPortRelays && relay) locals = await startLocalPortRelays(relay.path, policy.network.localhostPorts, policy.network.bindPorts);
-      const n = negotiateHere(policy, options.networkFence, runtimeFacts(proxy, relay, locals));
+      const n = negotiateHere(policy, options.networkFence, runtimeFacts(proxy, relay, locals), options.logDenials);
       // The policy as run: with the port the proxy bound.
       if (proxy) effective = { ...policy, network: { ...policy.network, proxyPort: n.plan.network.proxyPort } };
       if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
@@ -424,7 +429,9 @@ export class Sandbox extends EventEmitter {
     if (needs.relaySocket && !this.relay) {
       throw new Error("update cannot switch to namespace isolation (the proxy has no relay socket); create a new sandbox");
     }
-    const n = negotiateHere(next, this.networkFence, runtimeFacts(this.proxy, this.relay, this.locals));
+    // Asked for at creation: the only restrict flag a plan carries is the denial log.
+    const logDenials = (this.current.plan.landlock?.restrictFlags ?? 0) !== 0;
+    const n = negotiateHere(next, this.networkFence, runtimeFacts(this.proxy, this.relay, this.locals), logDenials);
     if (!n.decision.run) throw new SandboxRefusedError(n.decision.errors, n.report);
     const effective = this.proxy ? { ...next, network: { ...next.network, proxyPort: n.plan.network.proxyPort } } : next;
     await this.proxy?.update(effective.network);
@@ -479,11 +486,11 @@ function outerCordonProxy(env: NodeJS.ProcessEnv): { url: string; port: number }
   }
 }
 
-function negotiateHere(policy: ResolvedPolicy, networkFence: NetworkFence | undefined, runtime?: RuntimeFacts) {
+function negotiateHere(policy: ResolvedPolicy, networkFence: NetworkFence | undefined, runtime?: RuntimeFacts, logDenials?: boolean) {
   if (networkFence !== undefined && networkFence !== "networkpolicy") {
     throw new TypeError(`networkFence: expected "networkpolicy", got ${JSON.stringify(networkFence)}`);
   }
-  return negotiate(policy, { ...probeKernel(policyPaths(policy), policy), ...(networkFence ? { networkFence } : {}), ...(runtime && { runtime }) });
+  return negotiate(policy, { ...probeKernel(policyPaths(policy), policy), ...(networkFence ? { networkFence } : {}), ...(runtime && { runtime }), ...(logDenials && { logDenials }) });
 }
 
 /** The running resources, as negotiation takes them (no proxy: nothing to relay to). */

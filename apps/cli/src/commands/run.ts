@@ -83,6 +83,8 @@ export async function runHandler(argv: RunArgs): Promise<number> {
     ...(networkFence ? { networkFence } : {}),
     ...(hosts ? { hosts } : {}),
     ...(audit ? { auditLog: audit } : {}),
+    // Denied paths are read back from the kernel log after a failure (root only): learn-run.ts.
+    ...(process.getuid?.() === 0 && { logDenials: true }),
   });
   const say = (lines: string[]) => {
     if (!argv.quiet && json.kind !== "stderr") for (const l of lines) process.stderr.write(`${l}\n`);

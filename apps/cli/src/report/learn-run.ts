@@ -11,8 +11,8 @@ const WHERE_TO_LOOK =
 
 /**
  * The paths the kernel refused this run, where it can say: Landlock ABI 7 logs each denial as an
- * audit record when asked to (the log flag goes into this run's plan before the command starts),
- * the kernel's audit is on, and cordon, as root, can read the kernel log.
+ * audit record when asked to (the sandbox was created with logDenials, so the plan asks), the
+ * kernel's audit is on, and cordon, as root, can read the kernel log.
  */
 export function watchDenials(sandbox: Sandbox): { collect(): { paths: PathDenial[] } | { why: string } } {
   const plan = sandbox.plan.landlock;
@@ -21,7 +21,7 @@ export function watchDenials(sandbox: Sandbox): { collect(): { paths: PathDenial
   if (!plan) why = "no Landlock layer this run";
   else if (plan.abi < 7) why = `the kernel names denied paths from Landlock ABI 7 (this run: ABI ${plan.abi})`;
   else if (process.getuid?.() !== 0) why = "the kernel log (where Landlock's audit records go) is readable by root only";
-  else plan.restrictFlags |= RESTRICT_SELF.LOG_NEW_EXEC_ON;
+  else if ((plan.restrictFlags & RESTRICT_SELF.LOG_NEW_EXEC_ON) === 0) why = "this run's plan does not ask the kernel to log denials (SandboxOptions.logDenials)";
   return {
     collect() {
       if (why) return { why };
