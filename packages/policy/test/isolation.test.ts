@@ -209,7 +209,7 @@ describe("negotiate: git metadata", () => {
     const n = negotiate(p, facts(p, AVAILABLE, found));
     expect(n.plan.isolation?.protect).toEqual([`${git}/info`, `${git}/modules/lib/config`, `${git}/modules/lib/hooks`, `${git}/worktrees/wt/commondir`]);
     // A pattern with "*" above its last segment is not "missing" where its directories do not exist.
-    expect(item(n, "protected paths not present")!.why).not.toContain("/modules/*");
+    expect(item(n, "fs.protected-missing")!.why).not.toContain("/modules/*");
   });
 
   it("an absent commondir of an existing repository (or submodule) is removed after the run if it appears", () => {

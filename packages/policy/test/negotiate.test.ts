@@ -189,9 +189,9 @@ describe("ABI 4 with namespaces: only what is really not enforced is warned abou
     const facts = { ...kernel(4, policy), namespaces: { available: true } };
     const n = negotiate(policy, facts);
     expect(n.report.warnings).toEqual([expect.stringMatching(/^NOT ENFORCED: scopes\.signals/)]);
-    const abstract = n.report.items.find((i) => i.protection === "abstract UNIX sockets");
+    const abstract = n.report.items.find((i) => i.id === "scope.abstract-unix");
     expect(abstract).toMatchObject({ level: "full", mechanism: "network namespace" });
-    expect(n.report.items.find((i) => i.protection === "device ioctl")).toMatchObject({ level: "partial" });
+    expect(n.report.items.find((i) => i.id === "fs.ioctl-dev")).toMatchObject({ level: "partial" });
     // A policy that can open other devices is warned about; without a namespace, abstract sockets too.
     const devices = resolved("version: 1\nfilesystem: { readOnly: [/dev] }\n");
     const w = negotiate(devices, { ...kernel(4, devices), namespaces: { available: false } }).report.warnings.join("\n");

@@ -15,7 +15,7 @@ describe("networkFence", () => {
       (err: unknown) => err,
     );
     expect(e).toBeInstanceOf(SandboxRefusedError);
-    expect((e as SandboxRefusedError).reasons.join("\n")).toMatch(/TCP port rules are address-blind/);
+    expect((e as SandboxRefusedError).errors).toContainEqual(expect.objectContaining({ code: "not-enforced", id: "net.address-blind-ports" }));
     expect((e as SandboxRefusedError).report?.status).toBe("partially");
   });
 
