@@ -79,9 +79,10 @@ function metaUrlPlugin() {
         // A Node 20 snapshot has no dynamic-import callback: import("undici") (the proxy's plain-HTTP
         // forwarding, TLS inspection) rejects with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING. A package
         // imported on first use is required instead, resolved from the importing file as before.
+        // (@cordon packages, ESM only, stay import()s: esbuild bundles them, like @cordon/splice-relay.)
         const contents = text
           .replaceAll("import.meta.url", url)
-          .replace(new RegExp(DYNAMIC_IMPORT.source, "g"), (_m, _q, id) => `Promise.resolve().then(() => require("node:module").createRequire(${url})(${JSON.stringify(id)}))`);
+          .replace(new RegExp(DYNAMIC_IMPORT.source, "g"), (m, _q, id) => (id.startsWith("@cordon/") ? m : `Promise.resolve().then(() => require("node:module").createRequire(${url})(${JSON.stringify(id)}))`));
         return { contents, loader: "js", resolveDir: dirname(args.path) };
       });
     },
