@@ -98,7 +98,9 @@ const MAX_SOCKET_PATH = 107;
 export function createRelaySocket(policy: ResolvedPolicy): RelaySocket {
   const opened = policy.filesystem.paths.map((p) => p.path);
   const inside = (dir: string) => opened.some((p) => dir === p || dir.startsWith(p.endsWith("/") ? p : `${p}/`));
-  const bases = [tmpdir(), "/dev/shm", process.env["XDG_RUNTIME_DIR"]].filter((d): d is string => !!d && d.startsWith("/") && existsSync(d));
+  // Not /dev/shm: namespace isolation mounts a private one, which would hide the socket from the
+  // launcher's relay. /var/tmp when TMPDIR is the workdir itself (cordon run from /tmp).
+  const bases = [tmpdir(), process.env["XDG_RUNTIME_DIR"], "/var/tmp"].filter((d): d is string => !!d && d.startsWith("/") && existsSync(d));
   const problems: string[] = [];
   for (const base of bases) {
     if (inside(base)) {
