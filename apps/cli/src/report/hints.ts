@@ -1,6 +1,8 @@
 // What to suggest after a run: the smallest change that makes the refused thing work, never one
 // that hands out credentials (cloud metadata), and a preset rather than a trail of single hosts.
+import { isIP } from "node:net";
 import { isCloudMetadataHost, presets, PRESET_NAMES, ruleCovers, type PresetName } from "@cordon/policy";
+import { checkAddress } from "@cordon/proxy";
 import type { DeniedHost } from "@cordon/sandbox";
 
 export interface HostAdvice {
@@ -19,16 +21,11 @@ export interface HostAdvice {
   local: string[];
 }
 
-/** localhost, loopback, private, link-local and unique-local literals. */
+/** localhost, or an address literal the proxy's SSRF guard classes as not public (loopback, private, link-local, ...). */
 function isLocalAddress(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
   if (h === "localhost" || h.endsWith(".localhost")) return true;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(h);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-  }
-  return h === "::1" || h === "::" || /^(fc|fd|fe[89ab])[0-9a-f]{0,2}:/.test(h) || h.startsWith("::ffff:");
+  return isIP(h) !== 0 && !checkAddress(h, []).allowed;
 }
 
 export function adviseHosts(denied: readonly DeniedHost[], presetsInUse: readonly string[] = []): HostAdvice {
